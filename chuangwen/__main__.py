@@ -1,0 +1,5 @@
+import sys
+
+from chuangwen.cli import main
+
+sys.exit(main())

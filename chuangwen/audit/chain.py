@@ -1,0 +1,106 @@
+"""The keyed hash chain: canonical form, MAC, key handling and verification."""
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+GENESIS = "0" * 64
+CHAINED_FIELDS = (
+    "seq", "at", "event", "outcome", "actor_id", "actor_name", "actor_role", "actor_unit",
+    "ip", "request_id", "object_type", "object_id", "object_repr", "changes", "prev_mac",
+)
+
+
+@cache
+def _key_for(path: str) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker created it first
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+    return bytes.fromhex(p.read_text().strip())
+
+
+def key() -> bytes:
+    return _key_for(str(settings.AUDIT_KEY_FILE))
+
+
+def key_fingerprint() -> str:
+    """Names the key without revealing it (recorded in backups)."""
+    return hashlib.sha256(b"chuangwen-audit-key:" + key()).hexdigest()[:16]
+
+
+def canonical(entry) -> bytes:
+    data = {name: getattr(entry, name) for name in CHAINED_FIELDS}
+    # Microsecond UTC so the text is the same whichever database returned the value.
+    data["at"] = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compute_mac(entry) -> str:
+    return hmac.new(key(), canonical(entry), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def verify(*, batch: int = 2000) -> VerifyResult:
+    """Walk the chain in order and report the first entry that breaks it.
+
+    Catches: an edited entry (its MAC no longer matches), a deleted one (a gap in the numbers
+    and a broken link), one inserted out of band (no valid MAC without the key), and the newest
+    entries removed (the log ends before the head says it should).
+    """
+    from .models import Entry, Head
+
+    head = Head.objects.filter(pk=1).first()
+    prev_mac, expected, checked = GENESIS, 1, 0
+    first = Entry.objects.order_by("seq").values_list("seq", flat=True).first()
+    if first is not None and first != 1:
+        return VerifyResult(False, 0, f"第 {1} 至 {first - 1} 条记录缺失(被删除)", 1)
+    last_seq = 0
+    qs = Entry.objects.order_by("seq")
+    while True:
+        rows = list(qs.filter(seq__gte=expected)[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected:
+                return VerifyResult(
+                    False, checked, f"第 {expected} 条记录缺失(被删除),链在第 {entry.seq} 条处断开", expected
+                )
+            if entry.prev_mac != prev_mac:
+                return VerifyResult(False, checked, f"第 {entry.seq} 条记录与前一条的链接不符(插入或替换)", entry.seq)
+            if not hmac.compare_digest(entry.mac, compute_mac(entry)):
+                return VerifyResult(False, checked, f"第 {entry.seq} 条记录的内容被改动(校验码不符)", entry.seq)
+            prev_mac, expected, last_seq = entry.mac, expected + 1, entry.seq
+            checked += 1
+    head_seq = head.seq if head else 0
+    head_mac = head.mac if head else GENESIS
+    if head_seq > last_seq:
+        return VerifyResult(
+            False, checked, f"链头记录到第 {head_seq} 条,但日志只到第 {last_seq} 条:最新的记录被删除", last_seq + 1
+        )
+    if head_seq < last_seq:
+        return VerifyResult(False, checked, f"第 {head_seq + 1} 条起的记录不在链头之内(库外插入)", head_seq + 1)
+    if head_mac != prev_mac:
+        return VerifyResult(False, checked, f"第 {last_seq} 条记录与链头不符", last_seq)
+    return VerifyResult(True, checked)

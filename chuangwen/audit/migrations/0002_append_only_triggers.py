@@ -1,0 +1,16 @@
+from django.db import migrations
+
+from chuangwen.audit import triggers
+
+
+def create(apps, schema_editor):
+    triggers.apply(schema_editor.connection, create=True)
+
+
+def drop(apps, schema_editor):
+    triggers.apply(schema_editor.connection, create=False)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+    operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,21 @@
+"""The navigation by module, shown only where the person may act or see."""
+
+from django.urls import reverse
+
+from chuangwen.org.permissions import can
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("首页", reverse("dashboard:home"), "home")]
+    if can(user, "org.view"):
+        items += [
+            ("组织机构", reverse("org:unit_tree"), "org"),
+            ("工作组", reverse("org:group_list"), "groups"),
+            ("人员", reverse("org:person_list"), "people"),
+        ]
+    if user.is_staff and (can(user, "unit.manage") or can(user, "post.manage")):
+        items.append(("基础数据维护", reverse("admin:index"), "admin"))
+    return {"nav_items": items}

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chuangwen.dashboard import views as dashboard_views
+
+urlpatterns = [
+    path("", include("chuangwen.dashboard.urls")),
+    path("accounts/", include("chuangwen.accounts.urls")),
+    path("org/", include("chuangwen.org.urls")),
+    path("manage/", admin.site.urls),
+    path("healthz", dashboard_views.healthz, name="healthz"),
+]
+
+handler403 = "chuangwen.dashboard.views.error_403"
+handler404 = "chuangwen.dashboard.views.error_404"
+handler500 = "chuangwen.dashboard.views.error_500"
