@@ -8,15 +8,69 @@
                                    → community C2 (head c2_head)
       district E (县区) → community E1 (head e1_head)          (another district: must be denied)
     sysadmin / secadmin / auditor accounts; `outsider` holds no post at all.
+
+Building the world hashes 13 passwords with Argon2 (the production hasher, which the tests
+also check), about two seconds.  So each test worker builds it once, committed, right after
+creating the test database (`django_db_setup` below); every `db` test then runs inside a
+transaction that is rolled back, and `world` only re-reads the rows (a few milliseconds).
+Transactional tests (threads, live server) flush the database when they end; pytest-django
+runs them after all `db` tests, and `world`/`transactional_world` rebuild the city whenever
+they find it missing, so the order is an optimisation, never a requirement.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("CHUANGWEN_STATIC_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
-
 PASSWORD = "Kx7-blue-Harbor-19"
+
+# Attribute name → unit code / username / group code, so the world can be re-read by key.
+UNITS = {
+    "city": "C000",
+    "hq_unit": "HQ",
+    "leadership": "L01",
+    "dept": "D01",
+    "dept_sub": "D01-01",
+    "district": "Q01",
+    "street": "Q01-J01",
+    "community": "Q01-J01-S01",
+    "shop": "Q01-J01-S01-P01",
+    "community2": "Q01-J01-S02",
+    "other_district": "Q02",
+    "other_community": "Q02-S01",
+}
+PEOPLE = (
+    "hq",
+    "mayor",
+    "dept_head",
+    "district_head",
+    "c1_head",
+    "c1_liaison",
+    "c2_head",
+    "e1_head",
+    "inspector",
+    "outsider",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+)
+GROUPS = {"group": "G1"}
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # The manifest storage needs `collectstatic`; tests render templates without it.  Settings
+    # are already loaded when this file is imported, so an environment default set here would
+    # come too late: change the setting itself (before any storage is first used).
+    if not os.environ.get("CHUANGWEN_STATIC_STORAGE"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    # WhiteNoise warns on every request handler when the collected-static folder is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 class World:
@@ -33,22 +87,34 @@ def _build_world():
     w.password = PASSWORD
 
     def person(username, name, *roles):
-        return user_create(username=username, full_name=name, password=PASSWORD, roles=roles,
-                           must_change_password=False)
+        return user_create(
+            username=username, full_name=name, password=PASSWORD, roles=roles, must_change_password=False
+        )
 
     w.city = org.unit_create(code="C000", name="测试市", kind=UnitKind.CITY)
-    w.hq_unit = org.unit_create(code="HQ", name="创建全国文明城市指挥部办公室", kind=UnitKind.HQ, parent=w.city)
+    w.hq_unit = org.unit_create(
+        code="HQ", name="创建全国文明城市指挥部办公室", kind=UnitKind.HQ, parent=w.city
+    )
     w.leadership = org.unit_create(code="L01", name="市人民政府", kind=UnitKind.LEADERSHIP, parent=w.city)
     w.dept = org.unit_create(code="D01", name="市住建局", kind=UnitKind.CITY_DEPT, parent=w.city)
-    w.dept_sub = org.unit_create(code="D01-01", name="市政设施管理处", kind=UnitKind.SUBORDINATE, parent=w.dept)
+    w.dept_sub = org.unit_create(
+        code="D01-01", name="市政设施管理处", kind=UnitKind.SUBORDINATE, parent=w.dept
+    )
     w.district = org.unit_create(code="Q01", name="城东区", kind=UnitKind.COUNTY, parent=w.city)
     w.street = org.unit_create(code="Q01-J01", name="东街街道", kind=UnitKind.STREET, parent=w.district)
-    w.community = org.unit_create(code="Q01-J01-S01", name="和平社区", kind=UnitKind.COMMUNITY, parent=w.street)
-    w.shop = org.unit_create(code="Q01-J01-S01-P01", name="和平副食店", kind=UnitKind.SHOP, parent=w.community)
-    w.community2 = org.unit_create(code="Q01-J01-S02", name="友谊社区", kind=UnitKind.COMMUNITY, parent=w.street)
+    w.community = org.unit_create(
+        code="Q01-J01-S01", name="和平社区", kind=UnitKind.COMMUNITY, parent=w.street
+    )
+    w.shop = org.unit_create(
+        code="Q01-J01-S01-P01", name="和平副食店", kind=UnitKind.SHOP, parent=w.community
+    )
+    w.community2 = org.unit_create(
+        code="Q01-J01-S02", name="友谊社区", kind=UnitKind.COMMUNITY, parent=w.street
+    )
     w.other_district = org.unit_create(code="Q02", name="城西区", kind=UnitKind.COUNTY, parent=w.city)
-    w.other_community = org.unit_create(code="Q02-S01", name="西湖社区", kind=UnitKind.COMMUNITY,
-                                        parent=w.other_district)
+    w.other_community = org.unit_create(
+        code="Q02-S01", name="西湖社区", kind=UnitKind.COMMUNITY, parent=w.other_district
+    )
 
     w.hq = person("hq", "甲指挥", Role.HQ_STAFF)
     w.mayor = person("mayor", "乙市长", Role.LEADER)
@@ -80,19 +146,54 @@ def _build_world():
     return w
 
 
+def _load_world():
+    """The world already in the database, as fresh objects (no per-request caches carried over
+    from another test); None if it is not there."""
+    from chuangwen.accounts.models import User
+    from chuangwen.org.models import Unit, WorkGroup
+
+    units = {u.code: u for u in Unit.objects.filter(code__in=UNITS.values())}
+    people = {u.username: u for u in User.objects.filter(username__in=PEOPLE)}
+    groups = {g.code: g for g in WorkGroup.objects.filter(code__in=GROUPS.values())}
+    if len(units) != len(UNITS) or len(people) != len(PEOPLE) or len(groups) != len(GROUPS):
+        return None
+    w = World()
+    w.password = PASSWORD
+    for attr, code in UNITS.items():
+        setattr(w, attr, units[code])
+    for username in PEOPLE:
+        setattr(w, username, people[username])
+    for attr, code in GROUPS.items():
+        setattr(w, attr, groups[code])
+    return w
+
+
+def _world():
+    return _load_world() or _build_world()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the world once per test database (see the module docstring)."""
+    with django_db_blocker.unblock():
+        _world()
+
+
 @pytest.fixture
 def world(db):
-    return _build_world()
+    return _world()
 
 
 @pytest.fixture
 def transactional_world(transactional_db):
-    return _build_world()
+    return _world()
 
 
 @pytest.fixture
 def login(client):
-    """Log `user` in on the test client (through the real login, so signals and axes run)."""
+    """Log `user` in on the test client without the password form (fast: no Argon2 check).
+    The `user_logged_in` signal still runs, so the session carries its login time; tests of the
+    login itself use `login_post`."""
 
     def _login(user, c=None):
         c = c or client
@@ -100,6 +201,25 @@ def login(client):
         return c
 
     return _login
+
+
+@pytest.fixture
+def login_post(client):
+    """Log in through the real login form (axes, signals, session key rotation all run).
+    Returns the response; `c` defaults to the test client."""
+
+    def _login_post(username, password=PASSWORD, *, c=None, ip="192.0.2.10"):
+        c = c or client
+        return c.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+    return _login_post
+
+
+@pytest.fixture
+def clean_env():
+    """The environment for a child process that must see production defaults: none of this
+    run's CHUANGWEN_* settings or DJANGO_* switches (the browser tests set one for themselves)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("CHUANGWEN_", "DJANGO_"))}
 
 
 @pytest.fixture(autouse=True)

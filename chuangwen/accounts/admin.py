@@ -16,7 +16,9 @@ class UserAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_role(Role.SYSADMIN, Role.SECADMIN)
+        # The admin login page asks too, with an anonymous user that has no roles.
+        user = request.user
+        return user.is_authenticated and user.has_role(Role.SYSADMIN, Role.SECADMIN)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

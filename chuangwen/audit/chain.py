@@ -11,12 +11,14 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
     "seq", "at", "event", "outcome", "actor_id", "actor_name", "actor_role", "actor_unit",
     "ip", "request_id", "object_type", "object_id", "object_repr", "changes", "prev_mac",
 )
+KEY_BYTES = 32
 
 
 @cache
@@ -24,14 +26,23 @@ def _key_for(path: str) -> bytes:
     p = Path(path)
     if not p.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
+        # Write the key to a private file, then link it into place: the link fails if another
+        # worker got there first, and no worker ever reads a half-written (empty) key.
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(KEY_BYTES) + "\n")
         try:
-            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(tmp, p)
         except FileExistsError:
             pass  # another worker created it first
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-    return bytes.fromhex(p.read_text().strip())
+        finally:
+            os.unlink(tmp)
+    value = bytes.fromhex(p.read_text().strip())
+    if len(value) < KEY_BYTES:
+        # An empty or short key would let anyone recompute the MACs.
+        raise ImproperlyConfigured(f"The audit key in {p} is missing or shorter than {KEY_BYTES} bytes.")
+    return value
 
 
 def key() -> bytes:

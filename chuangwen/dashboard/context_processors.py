@@ -16,6 +16,13 @@ def navigation(request):
             ("工作组", reverse("org:group_list"), "groups"),
             ("人员", reverse("org:person_list"), "people"),
         ]
-    if user.is_staff and (can(user, "unit.manage") or can(user, "post.manage")):
+    # The admin site admits by role (admin_site.ADMIN_SITE_ROLES), never by `is_staff`.
+    if can(user, "unit.manage") or can(user, "post.manage"):
         items.append(("基础数据维护", reverse("admin:index"), "admin"))
-    return {"nav_items": items}
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    url_name = match.url_name if match else ""
+    active = {"dashboard": "home", "admin": "admin"}.get(namespace, "")
+    if namespace == "org":
+        active = "groups" if url_name.startswith("group") else "people" if url_name.startswith("person") else "org"
+    return {"nav_items": items, "nav_active": active}

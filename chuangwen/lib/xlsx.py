@@ -11,28 +11,30 @@ from openpyxl.styles import Font
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def build_workbook(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet_title[:31]
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(list(row))
-        # openpyxl stores a str starting with "=" as a formula; force it back to text so a
-        # cell typed as "=1+1" comes back as the same text and is never evaluated.
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
+def build_workbook(sheets: Iterable[tuple[str, Iterable[str], Iterable[Iterable]]]) -> bytes:
+    """One workbook from (title, header, rows) triples."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(list(row))
+            # openpyxl stores a str starting with "=" as a formula; force it back to text so a
+            # cell typed as "=1+1" comes back as the same text and is never evaluated.
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def workbook_response(filename: str, sheet_title: str, header, rows) -> HttpResponse:
-    response = HttpResponse(build_workbook(sheet_title, header, rows), content_type=XLSX_MIME)
+def workbook_response(filename: str, sheets) -> HttpResponse:
+    response = HttpResponse(build_workbook(sheets), content_type=XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response

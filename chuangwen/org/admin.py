@@ -29,9 +29,9 @@ class RoleTableAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return can(request.user, self.verb)
 
-    def get_actions(self, request):
+    def get_actions(self, request, *args, **kwargs):
         # Bulk delete would bypass the services.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, *args, **kwargs)
         actions.pop("delete_selected", None)
         return actions
 

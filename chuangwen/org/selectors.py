@@ -116,7 +116,7 @@ def unit_detail_context(user, unit: Unit) -> dict:
         "ancestors": list(visible.filter(path__in=unit.ancestor_paths()).order_by("depth")),
         "current_posts": current,
         "past_posts": [p for p in posts if p.valid_to is not None],
-        "head": next((p for p in current if p.is_head), None),
+        "head": max((p for p in current if p.is_head), key=lambda p: (p.valid_from, p.pk), default=None),
         "liaisons": [p for p in current if p.is_liaison],
         "linkages_in": list(
             Linkage.objects.current().filter(unit=unit).select_related("person", "from_unit")
@@ -153,7 +153,11 @@ def groups_visible_to(user) -> QuerySet[WorkGroup]:
 
 
 def current_head(unit: Unit, on=None) -> Post | None:
-    return Post.objects.current(on).filter(unit=unit, is_head=True).select_related("person").first()
+    # Newest first: on the day of a handover both posts are current, and the new head answers.
+    return (
+        Post.objects.current(on).filter(unit=unit, is_head=True).select_related("person")
+        .order_by("-valid_from", "-id").first()
+    )
 
 
 def linked_leaders(unit: Unit, on=None) -> list:

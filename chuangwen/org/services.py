@@ -107,7 +107,10 @@ def unit_update(*, unit: Unit, actor=None, expected_version: int | None = None, 
         renamed = "name" in changes
         old_full = locked.full_name
         if renamed:
-            parent_full = locked.full_name.rsplit("/", 1)[0] if locked.parent_id else ""
+            parent_full = ""
+            if locked.parent_id:
+                # From the parent's row: a name may itself contain "/", so the old one can't be split.
+                parent_full = Unit.objects.values_list("full_name", flat=True).get(pk=locked.parent_id)
             new_full = f"{parent_full}/{locked.name}" if locked.parent_id else locked.name
             locked.full_name = new_full
         locked.save()
@@ -143,6 +146,7 @@ def unit_move(*, unit: Unit, new_parent: Unit, actor=None, expected_version: int
                          depth_delta=parent.depth + 1 - locked.depth)
         Unit.objects.filter(pk=locked.pk).update(parent=parent, version=F("version") + 1)
         locked.refresh_from_db()
+        _end_links_broken_by_move(locked, actor)
         _unit_event(locked, UnitEventKind.MOVE, actor,
                     before={"parent": old_parent.code if old_parent else None, "full_name": old_full},
                     after={"parent": parent.code, "full_name": locked.full_name})
@@ -151,6 +155,20 @@ def unit_move(*, unit: Unit, new_parent: Unit, actor=None, expected_version: int
             "full_name": [old_full, locked.full_name],
         })
     return locked
+
+
+def _end_links_broken_by_move(unit: Unit, actor) -> None:
+    """A moved subtree may leave the district (level 3) or department (level 2) whose link
+    reached it; such a link no longer obeys the linkage rules and would keep the old district
+    or department leader seeing the unit."""
+    today = timezone.localdate()
+    links = Linkage.objects.current(today).filter(level__in=[2, 3], unit__in=Unit.objects.subtree_of(unit))
+    for link in links.select_related("person", "from_unit", "unit"):
+        if _linkage_problem(link.level, link.person, link.from_unit, link.unit, today):
+            # Ended the day before the move (valid_to counts as a day of the link).
+            linkage_end(linkage=link, on=today - timedelta(days=1), actor=actor)
+            if link.person is not None:
+                forget_scope(link.person)
 
 
 def _end_current_ties(unit: Unit, on: date, actor) -> None:

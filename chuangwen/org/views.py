@@ -60,7 +60,7 @@ def unit_export(request):
         )
         for u in units.iterator(chunk_size=2000)
     )
-    return workbook_response(f"单位清单-{today:%Y%m%d}.xlsx", "单位", EXPORT_COLUMNS, rows)
+    return workbook_response(f"单位清单-{today:%Y%m%d}.xlsx", [("单位", EXPORT_COLUMNS, rows)])
 
 
 def group_list(request):
@@ -102,7 +102,7 @@ def person_detail(request, username):
     return render(request, "org/person_detail.html", {
         "person": person, "posts": posts,
         "linkages": person.linkages.current().select_related("unit").filter(unit__in=visible),
-        "led_groups": person.led_groups.all(),
+        "led_groups": selectors.groups_visible_to(request.user).filter(lead=person),
     })
 
 
