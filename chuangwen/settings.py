@@ -88,11 +88,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Chuangwen apps, in import order: an app may import those above it only.
     "chuangwen.lib",
     "chuangwen.audit",
     "chuangwen.accounts",
+    "chuangwen.backup",
     "chuangwen.org",
+    "chuangwen.api",
+    "chuangwen.console",
     "chuangwen.dashboard",
 ]
 
@@ -104,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Before the timeout middleware, which leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
     "chuangwen.accounts.middleware.SessionTimeoutMiddleware",
@@ -201,6 +207,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "chuangwen.lib.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "chuangwen.accounts.views.lockout_response"
 AXES_VERBOSE = False
+
+# Networks from which the administrators' pages (/console/, /manage/) may be reached.
+ADMIN_NETWORKS = env_list("CHUANGWEN_ADMIN_NETWORKS", ["127.0.0.0/8", "::1/128"])
+# Password age (days; 0 switches it off) and how many previous passwords may not be reused.
+PASSWORD_MAX_AGE_DAYS = env_int("CHUANGWEN_PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_HISTORY = 5
+# Accounts not used for this many days are disabled by `chuangwen disable_stale_accounts`.
+ACCOUNT_STALE_DAYS = env_int("CHUANGWEN_ACCOUNT_STALE_DAYS", 90)
+OTP_TOTP_ISSUER = "创文平台"
 
 SESSION_IDLE_SECONDS = env_int("CHUANGWEN_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 3600

@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("chuangwen.accounts.urls")),
     path("org/", include("chuangwen.org.urls")),
     path("manage/", admin.site.urls),
+    path("console/", include("chuangwen.console.urls")),
+    path("api/", include("chuangwen.api.urls")),
     path("healthz", dashboard_views.healthz, name="healthz"),
 ]
 

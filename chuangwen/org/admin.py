@@ -2,6 +2,7 @@
 so admin writes are validated and audited like any other; nothing is hard-deleted."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from . import services
@@ -29,9 +30,9 @@ class RoleTableAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return can(request.user, self.verb)
 
-    def get_actions(self, request, *args, **kwargs):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # Bulk delete would bypass the services.
-        actions = super().get_actions(request, *args, **kwargs)
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 # Each administrator's own verbs; every other verb in the table is someone else's job.
 ADMIN_VERBS = {
-    Role.SYSADMIN: {"user.manage"},
-    Role.SECADMIN: {"role.grant", "post.manage", "org.view"},
+    Role.SYSADMIN: {"user.manage", "backup.run"},
+    Role.SECADMIN: {"role.grant", "post.manage", "mfa.manage", "apikey.manage", "org.view"},
     Role.AUDITOR: {"audit.read"},
 }
 ADMIN_PERSONA = {Role.SYSADMIN: "sysadmin", Role.SECADMIN: "secadmin", Role.AUDITOR: "auditor"}
@@ -29,7 +29,8 @@ def test_no_verb_belongs_to_two_administrator_roles():
 
 
 def test_administrator_verbs_belong_to_no_business_role():
-    for verb in ("user.manage", "role.grant", "post.manage", "audit.read"):
+    for verb in ("user.manage", "backup.run", "role.grant", "post.manage", "mfa.manage", "apikey.manage",
+                 "audit.read"):
         assert set(VERBS[verb]) <= set(ADMIN_ROLES), verb
 
 

@@ -1,0 +1,77 @@
+"""Who may do what: the one table of role × verb, used by services to enforce and by templates
+to show buttons.  It lives here, with the roles, so every app (the administrators' pages in
+accounts included) reads the same table; `org.permissions` adds the scope rule on top.
+
+Later apps add their verbs to this table, so the whole matrix stays in one place.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from chuangwen.audit.log import record
+from chuangwen.audit.models import Outcome
+
+from .roles import Role
+
+BUSINESS_VIEWERS = {
+    Role.LEADER, Role.HQ_STAFF, Role.GROUP_LEAD, Role.UNIT_HEAD, Role.LIAISON, Role.INSPECTOR,
+    Role.DEPUTY,
+}
+
+VERBS: dict[str, set[str]] = {
+    # Organisation pages and exports (what is shown is still limited by the scope rule).
+    "org.view": BUSINESS_VIEWERS | {Role.SECADMIN},
+    "org.export": {Role.LEADER, Role.HQ_STAFF, Role.GROUP_LEAD, Role.UNIT_HEAD, Role.LIAISON},
+    # Master data of the organisation.
+    "unit.manage": {Role.HQ_STAFF},
+    "linkage.manage": {Role.HQ_STAFF},
+    "group.manage": {Role.HQ_STAFF},
+    # 三员分立: accounts and backups by the system administrator; roles, posts, second factors
+    # and API keys by the security administrator; the audit log by the auditor.
+    "user.manage": {Role.SYSADMIN},
+    "backup.run": {Role.SYSADMIN},
+    "role.grant": {Role.SECADMIN},
+    "post.manage": {Role.SECADMIN},
+    "mfa.manage": {Role.SECADMIN},
+    "apikey.manage": {Role.SECADMIN},
+    "audit.read": {Role.AUDITOR},
+}
+
+VERB_LABELS = {
+    "org.view": "查看组织机构",
+    "org.export": "导出组织机构",
+    "unit.manage": "维护单位",
+    "linkage.manage": "维护挂钩关系",
+    "group.manage": "维护工作组",
+    "user.manage": "管理账号",
+    "backup.run": "备份与恢复",
+    "role.grant": "授予角色",
+    "post.manage": "任免职务",
+    "mfa.manage": "管理动态口令",
+    "apikey.manage": "管理接口令牌",
+    "audit.read": "查阅审计日志",
+}
+
+
+def has_verb(user, verb: str) -> bool:
+    """True if `user` is active and holds a role allowed `verb` (no scope involved)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    allowed = VERBS.get(verb)
+    if allowed is None:
+        raise KeyError(f"unknown verb {verb!r}")
+    return user.has_role(*allowed)
+
+
+def deny(user, verb: str, obj=None) -> None:
+    """Audit a refusal and raise PermissionDenied with a Chinese reason."""
+    record(
+        "permission.denied", actor=user if getattr(user, "pk", None) else None,
+        outcome=Outcome.DENIED, obj=obj, changes={"verb": [None, verb]},
+    )
+    raise PermissionDenied(f"没有“{VERB_LABELS.get(verb, verb)}”的权限。")
+
+
+def require_verb(user, verb: str) -> None:
+    """Call before opening the service's transaction, so the denial entry is not rolled back."""
+    if not has_verb(user, verb):
+        deny(user, verb)

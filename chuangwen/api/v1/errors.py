@@ -1,0 +1,49 @@
+"""One error shape for the whole API: {"error": {"code": ..., "message": 中文, "details": ...}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    body = {"error": {"code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return body
+
+
+def install(api) -> None:
+    def respond(request, status, code, message, details=None):
+        return api.create_response(request, error_body(code, message, details), status=status)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request, exc):
+        response = respond(request, 401, "unauthenticated", "缺少有效的接口令牌,或令牌已过期、已吊销。")
+        response["WWW-Authenticate"] = 'Bearer realm="chuangwen"'
+        return response
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return respond(request, 404, "not_found", "对象不存在,或您无权查看。")
+
+    @api.exception_handler(PermissionDenied)
+    def _denied(request, exc):
+        return respond(request, 403, "forbidden", str(exc) or "没有此操作的权限。")
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request, exc):
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
+            for e in exc.errors
+        ]
+        return respond(request, 422, "invalid", "请求参数不正确。", details)
+
+    @api.exception_handler(DjangoValidationError)
+    def _domain_invalid(request, exc):
+        return respond(request, 422, "invalid", ";".join(exc.messages))
+
+    @api.exception_handler(HttpError)
+    def _http(request, exc):
+        return respond(request, exc.status_code, "error", str(exc))

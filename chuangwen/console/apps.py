@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ConsoleConfig(AppConfig):
+    """The three administrators' pages (三员分立): accounts and backups (system administrator),
+    roles, posts, second factors and API tokens (security administrator), the audit log
+    (auditor).  It sits above the apps whose records it manages and owns no models."""
+
+    name = "chuangwen.console"
+    label = "console"
+    verbose_name = "三员管理"
