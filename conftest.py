@@ -78,6 +78,7 @@ class World:
 
 
 def _build_world():
+    from chuangwen.accounts.mfa import mfa_provision
     from chuangwen.accounts.roles import Role
     from chuangwen.accounts.services import user_create
     from chuangwen.org import services as org
@@ -129,6 +130,10 @@ def _build_world():
     w.sysadmin = person("sysadmin", "系统管理员", Role.SYSADMIN)
     w.secadmin = person("secadmin", "安全管理员", Role.SECADMIN)
     w.auditor = person("auditor", "审计管理员", Role.AUDITOR)
+    # The three administrators need the second factor: each has a confirmed TOTP device
+    # (`login` marks their sessions verified; the MFA tests compute real codes from it).
+    for admin in (w.sysadmin, w.secadmin, w.auditor):
+        mfa_provision(user=admin)
 
     org.post_appoint(person=w.hq, unit=w.hq_unit, title="主任", is_head=True)
     org.post_appoint(person=w.mayor, unit=w.leadership, title="市长", is_head=True)
@@ -193,11 +198,22 @@ def transactional_world(transactional_db):
 def login(client):
     """Log `user` in on the test client without the password form (fast: no Argon2 check).
     The `user_logged_in` signal still runs, so the session carries its login time; tests of the
-    login itself use `login_post`."""
+    login itself use `login_post`.  Someone who needs the second factor and has a device gets
+    a session already verified with it (`verified=False` leaves it owing the code)."""
 
-    def _login(user, c=None):
+    def _login(user, c=None, *, verified=True):
         c = c or client
         c.force_login(user)
+        if verified and user.needs_mfa:
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            from chuangwen.accounts.mfa import confirmed_device
+
+            device = confirmed_device(user)
+            if device is not None:
+                session = c.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
         return c
 
     return _login

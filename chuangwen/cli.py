@@ -3,6 +3,13 @@
     chuangwen serve [--bind HOST:PORT]   production server (gunicorn, threads) with WhiteNoise
     chuangwen demo                       load the demo city once and print the demo accounts
     chuangwen audit verify               check the audit chain; exit 1 naming the first bad entry
+    chuangwen audit archive [--older-than DAYS]
+                                         move audit entries older than DAYS (>= 180, default 365)
+                                         into var/audit-archive/, then delete them
+    chuangwen audit archive --verify FILE
+                                         check an audit archive file with the audit key
+    chuangwen backup [--output FILE]     one archive: database, uploaded files, audit head
+    chuangwen restore FILE               restore a backup into an empty installation
     chuangwen <any manage.py command>    e.g. `chuangwen migrate`, `chuangwen check --deploy`
 """
 
@@ -42,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         return serve(rest)
     if command == "audit":
         sub = rest[0] if rest else ""
-        command, rest = {"verify": ("audit_verify", rest[1:])}.get(sub, ("audit_verify", rest))
+        command, rest = {
+            "verify": ("audit_verify", rest[1:]),
+            "archive": ("audit_archive", rest[1:]),
+        }.get(sub, ("audit_verify", rest))
     elif command == "demo":
         command = "load_demo"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangwen.settings")

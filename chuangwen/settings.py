@@ -112,7 +112,13 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Before the timeout middleware, which leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Administrators' pages from the management network only; before the login requirement,
+    # so an outsider does not even get the login redirect.
+    "chuangwen.console.middleware.AdminNetworkMiddleware",
     "chuangwen.accounts.middleware.SessionTimeoutMiddleware",
+    # Second factor, then a due password change: after the timeout (an expired session goes
+    # to the login page, not to the verify page).
+    "chuangwen.accounts.middleware.AccountGateMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

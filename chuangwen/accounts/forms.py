@@ -29,3 +29,12 @@ class ChangePasswordForm(PasswordChangeForm):
         return user_change_password(user=self.user, new_password=self.cleaned_data["new_password1"])
 
 
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="动态口令", max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True, "class": "form-control form-control-lg"}),
+        error_messages={"required": "请输入手机令牌上显示的 6 位数字。"},
+    )

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -32,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("创建时间", default=timezone.now)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("下次登录须改密码", default=False)
+    # Set by the security administrator for people outside the three administrator roles
+    # (who always need the second factor).
+    mfa_required = models.BooleanField("须使用动态口令", default=False)
 
     objects = ChuangwenUserManager()
 
@@ -76,6 +82,19 @@ class User(AbstractBaseUser, PermissionsMixin):
                 {"roles_mask": "系统管理员、安全管理员、审计管理员三种角色互斥,且不能兼任业务角色。"}
             )
 
+    # --- second factor and password age (read from the row itself: no query per request) ---
+    @property
+    def needs_mfa(self) -> bool:
+        return bool(self.mfa_required or self.roles_mask & sum(ADMIN_BITS))
+
+    def password_expired(self, now=None) -> bool:
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        if days <= 0 or not self.has_usable_password():
+            return False
+        if self.password_changed_at is None:
+            return True
+        return (now or timezone.now()) - self.password_changed_at > timedelta(days=days)
+
     def get_full_name(self):
         return self.full_name
 
@@ -104,3 +123,22 @@ class User(AbstractBaseUser, PermissionsMixin):
             "actor_role": ",".join(self.roles)[:200],
             "actor_unit": unit[:300],
         }
+
+
+class PasswordHistory(models.Model):
+    """A password a person has used (its hash), the current one included: the last
+    `PASSWORD_HISTORY` may not be chosen again."""
+
+    user = models.ForeignKey(User, verbose_name="人员", on_delete=models.CASCADE,
+                             related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        # The change-password check reads one person's newest rows.
+        indexes = [models.Index(fields=["user", "-created_at"], name="pwhistory_user_recent")]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,8 @@ def _on_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
+    if sender == "chuangwen.accounts.mfa":
+        return  # a wrong second-factor code: mfa.py has audited it as mfa.failed already
     # Only the username typed, never the password; no hint whether the account exists.
     username = str((credentials or {}).get("username", ""))[:150]
     record(

@@ -65,6 +65,11 @@ def compute_mac(entry) -> str:
     return hmac.new(key(), canonical(entry), hashlib.sha256).hexdigest()
 
 
+def archive_seal(seq: int, mac: str) -> str:
+    """MAC over the head's archive marker: only the key holder can say where the chain starts."""
+    return hmac.new(key(), f"chuangwen-audit-archive:{seq}:{mac}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass
 class VerifyResult:
     ok: bool
@@ -76,6 +81,9 @@ class VerifyResult:
 def verify(*, batch: int = 2000) -> VerifyResult:
     """Walk the chain in order and report the first entry that breaks it.
 
+    Entries moved out by `chuangwen audit archive` are checked with `retention.verify_archive`;
+    the walk here starts where the archive ends.
+
     Catches: an edited entry (its MAC no longer matches), a deleted one (a gap in the numbers
     and a broken link), one inserted out of band (no valid MAC without the key), and the newest
     entries removed (the log ends before the head says it should).
@@ -83,11 +91,19 @@ def verify(*, batch: int = 2000) -> VerifyResult:
     from .models import Entry, Head
 
     head = Head.objects.filter(pk=1).first()
-    prev_mac, expected, checked = GENESIS, 1, 0
+    # After `chuangwen audit archive` the chain starts after the last archived entry, at the
+    # place the head's sealed archive marker names.
+    start, prev_mac = 0, GENESIS
+    if head and (head.archived_seq or head.archive_seal):
+        if not hmac.compare_digest(head.archive_seal, archive_seal(head.archived_seq, head.archived_mac)):
+            return VerifyResult(False, 0, "链头的归档标记被改动(校验码不符)", head.archived_seq + 1)
+        start, prev_mac = head.archived_seq, head.archived_mac
+    expected, checked, last_seq = start + 1, 0, start
     first = Entry.objects.order_by("seq").values_list("seq", flat=True).first()
-    if first is not None and first != 1:
-        return VerifyResult(False, 0, f"第 {1} 至 {first - 1} 条记录缺失(被删除)", 1)
-    last_seq = 0
+    if first is not None and first < expected:
+        return VerifyResult(False, 0, f"第 {first} 条记录已归档,却又出现在日志中(库外插入)", first)
+    if first is not None and first != expected:
+        return VerifyResult(False, 0, f"第 {expected} 至 {first - 1} 条记录缺失(被删除)", expected)
     qs = Entry.objects.order_by("seq")
     while True:
         rows = list(qs.filter(seq__gte=expected)[:batch])

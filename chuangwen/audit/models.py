@@ -56,6 +56,12 @@ class Head(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     mac = models.CharField(max_length=64)
+    # Where the retained chain starts: the last entry moved to an archive file by
+    # `chuangwen audit archive` (0: nothing archived), its MAC, and a MAC over both with the
+    # audit key, so that deleting the oldest entries and moving this marker along is caught.
+    archived_seq = models.BigIntegerField(default=0)
+    archived_mac = models.CharField(max_length=64, blank=True, default="")
+    archive_seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "审计链头"
@@ -63,3 +69,15 @@ class Head(models.Model):
 
     def __str__(self):
         return f"head #{self.seq}"
+
+
+class ArchivePermit(models.Model):
+    """Lets the append-only trigger pass the DELETE of entries up to `upto`.  Only the archive
+    run writes it, and removes it again within the same transaction (see triggers.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    upto = models.BigIntegerField()
+
+    class Meta:
+        db_table = "audit_archive_permit"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_permit_single_row")]

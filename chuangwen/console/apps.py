@@ -9,3 +9,6 @@ class ConsoleConfig(AppConfig):
     name = "chuangwen.console"
     label = "console"
     verbose_name = "三员管理"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the ADMIN_NETWORKS check)

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from chuangwen.console.permissions import console_verbs
 from chuangwen.org.permissions import can
 
 
@@ -19,10 +20,12 @@ def navigation(request):
     # The admin site admits by role (admin_site.ADMIN_SITE_ROLES), never by `is_staff`.
     if can(user, "unit.manage") or can(user, "post.manage"):
         items.append(("基础数据维护", reverse("admin:index"), "admin"))
+    if console_verbs(user):
+        items.append(("三员管理", reverse("console:index"), "console"))
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match else ""
     url_name = match.url_name if match else ""
-    active = {"dashboard": "home", "admin": "admin"}.get(namespace, "")
+    active = {"dashboard": "home", "admin": "admin", "console": "console"}.get(namespace, "")
     if namespace == "org":
         active = "groups" if url_name.startswith("group") else "people" if url_name.startswith("person") else "org"
     return {"nav_items": items, "nav_active": active}

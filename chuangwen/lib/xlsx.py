@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +22,8 @@ def build_workbook(sheets: Iterable[tuple[str, Iterable[str], Iterable[Iterable]
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(list(row))
+            # Control characters are not allowed in the file format: drop them, not the row.
+            ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
             # openpyxl stores a str starting with "=" as a formula; force it back to text so a
             # cell typed as "=1+1" comes back as the same text and is never evaluated.
             for cell in ws[ws.max_row]:

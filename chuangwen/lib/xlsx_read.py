@@ -1,16 +1,21 @@
 """Reading uploaded .xlsx files safely: size and zip-bomb limits before parsing, XML parsed by
-openpyxl through defusedxml (openpyxl switches to it when installed), values only."""
+openpyxl through defusedxml (openpyxl switches to it when installed; `defused_xml_in_use`
+lets a system check or a test confirm it), values only, never formulas."""
 
 import io
 import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from openpyxl import load_workbook
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+# A real workbook compresses text about 5-20 times; a bomb compresses thousands of times.
+MAX_RATIO = 200
+MAX_MEMBERS = 500
 MAX_ROWS = 20000
+
+UNREADABLE = "无法读取文件:请上传 Excel 2007 及以上版本的 .xlsx 文件。"
 
 
 @dataclass
@@ -20,42 +25,83 @@ class Sheet:
     rows: list[tuple[int, dict]]  # (Excel row number, {column header: value})
 
 
+def defused_xml_in_use() -> bool:
+    import openpyxl
+    from openpyxl.xml import functions
+
+    return bool(openpyxl.DEFUSEDXML) and functions.iterparse.__module__.startswith("defusedxml")
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if hasattr(value, "date") and hasattr(value, "hour"):
+        # A date cell comes back as datetime: keep dates as dates, times as typed.
+        value = value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
     return str(value).strip()
 
 
-def read_workbook(data: bytes) -> dict[str, Sheet]:
+def check_archive(data: bytes) -> None:
+    """Refuse what is not a reasonable .xlsx before any XML is parsed.
+
+    The declared sizes can be trusted as a bound: `zipfile` never returns more bytes than the
+    member's declared size (and fails its CRC check if the data had more).
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(f"文件过大:不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB。")
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValidationError(UNREADABLE)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(info.file_size for info in zf.infolist()) > MAX_UNPACKED_BYTES:
-                raise ValidationError("文件解压后过大,请拆分后再导入。")
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ValidationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parse failure is the same answer to the user
-        raise ValidationError("无法读取文件:请上传 Excel 2007 及以上版本的 .xlsx 文件。") from exc
+            members = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise ValidationError(UNREADABLE) from exc
+    if len(members) > MAX_MEMBERS:
+        raise ValidationError("文件结构异常(压缩包内文件过多),已拒绝导入。")
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_RATIO:
+        raise ValidationError("文件解压后过大或压缩比异常,已拒绝导入;如确为正常文件,请拆分后再导入。")
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise ValidationError(UNREADABLE)
+
+
+def read_workbook(data: bytes) -> dict[str, Sheet]:
+    """{sheet title: Sheet}; raise ValidationError (Chinese) for anything unreadable or unsafe."""
+    from openpyxl import load_workbook
+
+    check_archive(data)
     sheets: dict[str, Sheet] = {}
     try:
-        for ws in wb.worksheets:
-            rows_iter = ws.iter_rows(values_only=True)
-            header_row = next(rows_iter, None)
-            if header_row is None:
-                continue
-            header = [_text(h) for h in header_row]
-            rows = []
-            for number, values in enumerate(rows_iter, start=2):
-                if number - 1 > MAX_ROWS:
-                    raise ValidationError(f"工作表“{ws.title}”超过 {MAX_ROWS} 行,请拆分后再导入。")
-                cells = {h: _text(v) for h, v in zip(header, values, strict=False) if h}
-                if any(cells.values()):
-                    rows.append((number, cells))
-            sheets[ws.title.strip()] = Sheet(ws.title.strip(), header, rows)
-    finally:
-        wb.close()
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for ws in wb.worksheets:
+                sheet = _read_sheet(ws)
+                if sheet is not None:
+                    sheets[sheet.title] = sheet
+        finally:
+            wb.close()
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure (bad XML, entities, ...) is refused alike
+        raise ValidationError(UNREADABLE) from exc
     return sheets
+
+
+def _read_sheet(ws) -> Sheet | None:
+    rows_iter = ws.iter_rows(values_only=True)
+    header_row = next(rows_iter, None)
+    if header_row is None:
+        return None
+    header = [_text(h) for h in header_row]
+    rows = []
+    for number, values in enumerate(rows_iter, start=2):
+        cells = {h: _text(v) for h, v in zip(header, values, strict=False) if h}
+        if not any(cells.values()):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ValidationError(f"工作表“{ws.title}”超过 {MAX_ROWS} 行,请拆分后再导入。")
+        rows.append((number, cells))
+    return Sheet(ws.title.strip(), header, rows)

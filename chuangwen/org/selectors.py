@@ -16,6 +16,7 @@ from chuangwen.accounts.roles import Role
 
 from .models import Linkage, Post, Unit, WorkGroup, WorkGroupMember
 
+CHILDREN_ON_PAGE = 100
 SEE_ALL_ROLES = (Role.LEADER, Role.HQ_STAFF, Role.SECADMIN)
 _CACHE_ATTR = "_cw_scope_roots"
 
@@ -111,6 +112,7 @@ def unit_detail_context(user, unit: Unit) -> dict:
     visible = units_visible_to(user)
     posts = list(unit_posts(unit).order_by("-is_head", "-is_liaison", "-valid_from"))
     current = [p for p in posts if p.valid_to is None]
+    children = list(with_child_counts(unit_children(user, unit))[: CHILDREN_ON_PAGE + 1])
     return {
         "unit": unit,
         "ancestors": list(visible.filter(path__in=unit.ancestor_paths()).order_by("depth")),
@@ -125,7 +127,11 @@ def unit_detail_context(user, unit: Unit) -> dict:
             Linkage.objects.current().filter(from_unit=unit).filter(unit__in=visible).select_related("unit")
         ),
         "groups": list(WorkGroup.objects.filter(members__unit=unit).select_related("lead").distinct()),
-        "children": list(with_child_counts(unit_children(user, unit))),
+        # A community may have hundreds of shops: the page lists the first ones and the count.
+        "children": children[:CHILDREN_ON_PAGE],
+        "children_total": (
+            len(children) if len(children) <= CHILDREN_ON_PAGE else unit_children(user, unit).count()
+        ),
         "events": list(unit.events.all()[:50]),
     }
 
@@ -135,7 +141,10 @@ def people_visible_to(user) -> QuerySet:
     User = get_user_model()
     if sees_all_units(user):
         return User.objects.all()
-    return User.objects.filter(Q(posts__unit__in=units_visible_to(user)) | Q(pk=user.pk)).distinct()
+    # A subquery rather than a join + DISTINCT: the page's COUNT and ORDER BY stay on the
+    # people table (measured: 117 ms -> see docs/performance.md at 20k shops).
+    holders = Post.objects.filter(unit__in=units_visible_to(user)).values("person_id")
+    return User.objects.filter(Q(pk__in=holders) | Q(pk=user.pk))
 
 
 def person_posts(person) -> QuerySet[Post]:

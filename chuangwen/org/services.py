@@ -5,10 +5,12 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from chuangwen.accounts.roles import Role
+from chuangwen.accounts.services import user_revoke_post_roles
 from chuangwen.audit.log import record
 
 from .models import (
@@ -269,6 +271,15 @@ def post_end(*, post: Post, on: date | None = None, actor=None) -> Post:
         locked.valid_to = on
         locked.save(update_fields=["valid_to"])
         record("post.end", actor=actor, obj=locked, changes={"valid_to": [None, on.isoformat()]})
+        # The unit head / liaison role came with the post: it goes when no other such post
+        # (running on after `on`) remains.
+        later = Post.objects.filter(person_id=locked.person_id).exclude(pk=locked.pk).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        drop = [role for role, flag, field in ((Role.UNIT_HEAD, locked.is_head, "is_head"),
+                                               (Role.LIAISON, locked.is_liaison, "is_liaison"))
+                if flag and not later.filter(**{field: True}).exists()]
+        if drop:
+            user_revoke_post_roles(user=locked.person, roles=drop, actor=actor, reason=f"职务结束:{locked.unit}")
     forget_scope(post.person)
     post.valid_to = on
     return locked

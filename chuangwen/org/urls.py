@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "org"
 urlpatterns = [
+    path("import/", views_excel.org_import, name="org_import"),
+    path("export.xlsx", views_excel.org_export, name="org_export"),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/export.xlsx", views.unit_export, name="unit_export"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),

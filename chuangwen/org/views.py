@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chuangwen.lib.xlsx import workbook_response
 
-from . import selectors
+from . import selectors, views_excel
 from .models import Post, UnitKind
 from .permissions import require
 
@@ -15,7 +15,7 @@ from .permissions import require
 def unit_tree(request):
     require(request.user, "org.view")
     q = request.GET.get("q", "").strip()[:50]
-    context = {"q": q}
+    context = {"q": q, **views_excel.links(request.user)}
     if q:
         context["results"] = selectors.unit_search(request.user, q)
     else:

@@ -109,7 +109,8 @@ def test_password_page_refuses_a_weak_password_in_chinese(world, login, template
     assert User.objects.get(pk=world.c1_head.pk).check_password(world.password)
 
 
-@pytest.mark.parametrize("password", [GOOD[0], GOOD[3]])
+# Not GOOD[0]: that is the world's current password, which the history refuses.
+@pytest.mark.parametrize("password", [GOOD[1], GOOD[3]])
 def test_password_page_accepts_a_strong_password_and_audits_it(world, login, password):
     c = login(world.c1_head)
     before = Entry.objects.filter(event="password.change").count()

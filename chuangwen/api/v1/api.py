@@ -4,9 +4,12 @@ OpenAPI document at /api/v1/openapi.json.  The interactive docs page is off: it 
 script and a CDN, neither allowed on a city intranet under our CSP.
 """
 
+from typing import Annotated
+
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query
+from ninja import Field, NinjaAPI, Query
 from ninja.security import HttpBearer
 
 from chuangwen.org import selectors
@@ -44,14 +47,25 @@ errors.install(api)
 ERRORS = {401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 422: schemas.Error}
 
 
+# Free text in a query: short, and without NUL (PostgreSQL refuses it in a string literal).
+Text = Annotated[str, Field(max_length=50, pattern=r"^[^\x00]*$")]
+
+
 class PageParams(schemas.Schema):
-    after: str | None = None
-    limit: int | None = None
+    after: str | None = Field(None, max_length=400, description="上一页返回的 `next` 游标")
+    limit: int | None = Field(None, ge=1, description="每页条数,默认 50,最多 200(超出按 200)")
+
+
+def _key(value: str) -> str:
+    """A path key (code, username): one that cannot exist is simply not found."""
+    if "\x00" in value or len(value) > 150:
+        raise Http404
+    return value
 
 
 @api.get("/units", response={200: schemas.UnitPage, **ERRORS}, tags=["组织机构"], summary="单位列表")
-def list_units(request, params: Query[PageParams], q: str | None = None, kind: str | None = None,
-               parent: str | None = None):
+def list_units(request, params: Query[PageParams], q: Text | None = None, kind: Text | None = None,
+               parent: Text | None = None):
     require(request.user, "org.view")
     qs = selectors.units_visible_to(request.user).select_related("parent")
     if q:
@@ -67,11 +81,11 @@ def list_units(request, params: Query[PageParams], q: str | None = None, kind: s
 def get_unit(request, code: str):
     require(request.user, "org.view")
     return serializers.unit(get_object_or_404(selectors.units_visible_to(request.user).select_related("parent"),
-                                              code=code))
+                                              code=_key(code)))
 
 
 @api.get("/people", response={200: schemas.PersonPage, **ERRORS}, tags=["组织机构"], summary="人员列表")
-def list_people(request, params: Query[PageParams], q: str | None = None):
+def list_people(request, params: Query[PageParams], q: Text | None = None):
     require(request.user, "org.view")
     qs = selectors.people_visible_to(request.user)
     if q:
@@ -82,22 +96,24 @@ def list_people(request, params: Query[PageParams], q: str | None = None):
 @api.get("/people/{username}", response={200: schemas.Person, **ERRORS}, tags=["组织机构"], summary="人员详情")
 def get_person(request, username: str):
     require(request.user, "org.view")
-    return serializers.person(get_object_or_404(selectors.people_visible_to(request.user), username=username))
+    person = get_object_or_404(selectors.people_visible_to(request.user), username=_key(username))
+    return serializers.person(person)
 
 
 @api.get("/posts", response={200: schemas.PostPage, **ERRORS}, tags=["组织机构"], summary="任职列表")
-def list_posts(request, params: Query[PageParams], unit: str | None = None, current: bool = False):
+def list_posts(request, params: Query[PageParams], unit: Text | None = None, current: bool = False):
     require(request.user, "org.view")
     qs = Post.objects.filter(unit__in=selectors.units_visible_to(request.user)).select_related("person", "unit")
     if unit:
         qs = qs.filter(unit__code=unit)
     if current:
-        qs = qs & Post.objects.current()
+        qs = qs.current()
     return page(qs, key="id", after=params.after, limit=params.limit, serialize=serializers.post)
 
 
 @api.get("/linkages", response={200: schemas.LinkagePage, **ERRORS}, tags=["组织机构"], summary="挂钩关系")
-def list_linkages(request, params: Query[PageParams], level: int | None = None):
+def list_linkages(request, params: Query[PageParams],
+                  level: Annotated[int, Field(ge=1, le=3)] | None = None):
     require(request.user, "org.view")
     qs = Linkage.objects.filter(unit__in=selectors.units_visible_to(request.user)).select_related(
         "person", "from_unit", "unit"
@@ -122,5 +138,5 @@ def list_groups(request, params: Query[PageParams]):
 @api.get("/groups/{code}", response={200: schemas.Group, **ERRORS}, tags=["组织机构"], summary="工作组详情")
 def get_group(request, code: str):
     require(request.user, "org.view")
-    group = get_object_or_404(selectors.groups_visible_to(request.user), code=code)
+    group = get_object_or_404(selectors.groups_visible_to(request.user), code=_key(code))
     return serializers.group(group, _visible_ids(request.user))

@@ -1,10 +1,19 @@
 """One error shape for the whole API: {"error": {"code": ..., "message": 中文, "details": ...}}."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+
+logger = logging.getLogger(__name__)
+CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    422: "invalid", 429: "too_many_requests",
+}
 
 
 def error_body(code: str, message: str, details=None) -> dict:
@@ -46,4 +55,10 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request, exc):
-        return respond(request, exc.status_code, "error", str(exc))
+        return respond(request, exc.status_code, CODES.get(exc.status_code, "error"), str(exc))
+
+    @api.exception_handler(Exception)
+    def _unexpected(request, exc):
+        # Logged with its traceback for the operators; the caller gets the shape, not the details.
+        logger.exception("API error on %s", request.path)
+        return respond(request, 500, "server_error", "服务器内部错误,请稍后重试或联系管理员。")

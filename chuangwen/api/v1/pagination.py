@@ -7,6 +7,10 @@ from ninja.errors import HttpError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Cursor values are database keys: ids fit a signed 64-bit column, texts hold no NUL (PostgreSQL
+# refuses it) and no more than a path's length.
+MAX_ID = 2**63 - 1
+MAX_TEXT = 255
 
 
 def encode_cursor(value) -> str:
@@ -17,8 +21,17 @@ def decode_cursor(cursor: str):
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         return json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise HttpError(422, "分页游标无效。") from exc
+
+
+def _cursor_value(cursor: str, kind: type):
+    value = decode_cursor(cursor)
+    if kind is int and type(value) is int and 0 <= value <= MAX_ID:
+        return value
+    if kind is str and type(value) is str and len(value) <= MAX_TEXT and "\x00" not in value:
+        return value
+    raise HttpError(422, "分页游标无效。")
 
 
 def page(qs, *, key: str, after: str | None, limit: int | None, serialize):
@@ -26,10 +39,8 @@ def page(qs, *, key: str, after: str | None, limit: int | None, serialize):
     limit = max(1, min(limit or DEFAULT_LIMIT, MAX_LIMIT))
     qs = qs.order_by(key)
     if after:
-        value = decode_cursor(after)
-        if not isinstance(value, (str, int)):
-            raise HttpError(422, "分页游标无效。")
-        qs = qs.filter(**{f"{key}__gt": value})
+        kind = int if qs.model._meta.get_field(key).get_internal_type().endswith("AutoField") else str
+        qs = qs.filter(**{f"{key}__gt": _cursor_value(after, kind)})
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -87,5 +87,13 @@ class GroupPage(Schema):
     next: str | None
 
 
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: list[dict] | None = None
+
+
 class Error(Schema):
-    error: dict
+    """The one error shape: {"error": {"code": ..., "message": 中文, "details": [...]}}."""
+
+    error: ErrorBody

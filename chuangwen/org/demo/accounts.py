@@ -1,7 +1,9 @@
 """Demo login accounts: their passwords, the accounts file and the table printed for people.
 
 Passwords come from `secrets` at load time, never from the name seed or the code, so two
-installations of the demo never share a password.
+installations of the demo never share a password.  The three administrators also need the
+second factor: each gets a confirmed TOTP device, whose base32 secret is the fourth field of
+their line in the file (`role username password SECRET`).
 """
 
 import os
@@ -18,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chuangwen.accounts.mfa import base32_secret, mfa_provision
 from chuangwen.accounts.models import User
-from chuangwen.accounts.roles import Role
+from chuangwen.accounts.roles import ADMIN_ROLES, Role
 from chuangwen.audit.log import record
 from chuangwen.org.models import Post
 
@@ -38,6 +41,7 @@ class Account:
     role: str
     username: str
     password: str
+    totp_secret: str = ""  # the three administrators only
 
 
 def accounts_path() -> Path:
@@ -77,8 +81,19 @@ def reset_passwords(usernames) -> dict[str, str]:
     return passwords
 
 
-def ordered_accounts(passwords: dict[str, str]) -> list[Account]:
-    return [Account(str(role), username, passwords[username])
+def totp_secrets(usernames) -> dict[str, str]:
+    """The administrators' TOTP secrets, giving each a confirmed device if it has none."""
+    admins = User.objects.filter(username__in=list(usernames)).order_by("pk")
+    return {user.username: base32_secret(mfa_provision(user=user))
+            for user in admins if user.needs_mfa}
+
+
+def ordered_accounts(passwords: dict[str, str], totp: dict[str, str] | None = None) -> list[Account]:
+    """The demo logins in file order; `totp` (username -> TOTP secret) defaults to the
+    administrators' devices in the database."""
+    if totp is None:
+        totp = totp_secrets([u for role, u in DEMO_LOGINS if role in ADMIN_ROLES and u in passwords])
+    return [Account(str(role), username, passwords[username], totp.get(username, ""))
             for role, username in DEMO_LOGINS if username in passwords]
 
 
@@ -88,8 +103,9 @@ def write_accounts(accounts: list[Account], *, city: str) -> Path:
     path = accounts_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
-        f"# {city}演示账号:角色 用户名 密码(load_demo 生成,仅供本机演示,请勿外传)",
-        *(f"{a.role} {a.username} {a.password}" for a in accounts),
+        f"# {city}演示账号:角色 用户名 密码 [动态口令密钥](load_demo 生成,仅供本机演示,请勿外传)",
+        "# 三员账号登录还须动态口令:把第 4 列的密钥加入手机令牌应用(TOTP,30 秒,6 位)。",
+        *(" ".join(filter(None, (a.role, a.username, a.password, a.totp_secret))) for a in accounts),
     ]
     fd, tmp = tempfile.mkstemp(prefix=".demo-accounts-", dir=path.parent)  # mkstemp creates 0600
     try:
@@ -110,19 +126,24 @@ def read_accounts() -> list[Account] | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    found: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    admin_roles = {str(r) for r in ADMIN_ROLES}
     for line in text.splitlines():
         fields = line.split()
         if not fields or line.startswith("#"):
             continue
-        if len(fields) != 3:
+        # An administrator's line carries the TOTP secret; a file from before it did not.
+        if len(fields) != (4 if fields[0] in admin_roles else 3):
             return None
-        role, username, password = fields
-        found[role, username] = password
+        role, username, password, *secret = fields
+        found[role, username] = (password, "".join(secret))
     expected = [(str(role), username) for role, username in DEMO_LOGINS]
     if any(key not in found for key in expected):
         return None
-    return ordered_accounts({username: found[role, username] for role, username in expected})
+    return ordered_accounts(
+        {username: found[role, username][0] for role, username in expected},
+        {username: found[role, username][1] for role, username in expected if found[role, username][1]},
+    )
 
 
 # --- the table for people ------------------------------------------------------------------------
@@ -147,9 +168,9 @@ def describe(accounts: list[Account]) -> dict[str, tuple[str, str]]:
 
 def format_table(accounts: list[Account], *, city: str, path: Path) -> str:
     info = describe(accounts)
-    header = ("角色", "用户名", "密码", "姓名", "职务")
+    header = ("角色", "用户名", "密码", "动态口令密钥", "姓名", "职务")
     rows = [
-        (Role(a.role).label, a.username, a.password, *info.get(a.username, ("", "")))
+        (Role(a.role).label, a.username, a.password, a.totp_secret or "-", *info.get(a.username, ("", "")))
         for a in accounts
     ]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
@@ -161,4 +182,5 @@ def format_table(accounts: list[Account], *, city: str, path: Path) -> str:
         f"{city}演示账号(每个角色一个,已保存到 {path}):",
         line(header),
         *(line(r) for r in rows),
+        "三员账号(系统/安全/审计管理员)登录还须动态口令:把“动态口令密钥”加入手机令牌应用(TOTP)。",
     ])

@@ -7,13 +7,17 @@ transaction a real one.  A load takes a few seconds, so one test checks everythi
 reads the loaded city.
 """
 
+import base64
 import io
 import stat
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from chuangwen.accounts.mfa import base32_secret
 from chuangwen.accounts.models import User
 from chuangwen.accounts.roles import Role
 from chuangwen.audit import triggers
@@ -109,17 +113,26 @@ def _assert_accounts_file(path, printed: str) -> dict[str, list]:
     """The file lists one login per role, in the documented order; returns role -> users."""
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     accounts = _parse(path.read_text(encoding="utf-8"))
-    assert all(len(fields) == 3 for fields in accounts)
-    assert [role for role, _, _ in accounts] == [
+    admin_roles = {"sysadmin", "secadmin", "auditor"}
+    # The three administrators' lines carry their TOTP secret as a fourth field.
+    assert [len(fields) for fields in accounts] == [4 if f[0] in admin_roles else 3 for f in accounts]
+    assert [role for role, *_ in accounts] == [
         "leader", "hq_staff", "group_lead", "unit_head", "unit_head", "liaison", "inspector", "deputy",
         "citizen", "sysadmin", "secadmin", "auditor",
     ]
-    assert {role for role, _, _ in accounts} == set(Role.values)
+    assert {role for role, *_ in accounts} == set(Role.values)
     logins: dict[str, list] = {}
-    for role, username, password in accounts:
+    for role, username, password, *secret in accounts:
         user = User.objects.get(username=username)
         assert user.check_password(password) and not user.must_change_password and role in user.roles
         assert username in printed and password in printed
+        if role in admin_roles:
+            device = TOTPDevice.objects.get(user=user)
+            assert device.confirmed and secret == [base32_secret(device)] and secret[0] in printed
+            # The secret in the file produces the codes the device accepts.
+            assert device.verify_token(totp(base64.b32decode(secret[0] + "=" * (-len(secret[0]) % 8))))
+        else:
+            assert not TOTPDevice.objects.filter(user=user).exists()
         logins.setdefault(role, []).append(user)
     return logins
 
@@ -167,8 +180,8 @@ def test_second_run_adds_nothing_and_a_lost_file_gets_new_passwords(empty_db):
     last_entry = Entry.objects.order_by("-seq").values_list("seq", flat=True).first()
     assert load().status == "reset"
     assert Unit.objects.count() == counts[0]
-    old = {username: password for _, username, password in _parse(text)}
-    new = {username: password for _, username, password in _parse(path.read_text(encoding="utf-8"))}
+    old = {username: password for _, username, password, *_ in _parse(text)}
+    new = {username: password for _, username, password, *_ in _parse(path.read_text(encoding="utf-8"))}
     assert new.keys() == old.keys() and all(new[u] != old[u] for u in new)
     assert all(User.objects.get(username=u).check_password(p) for u, p in new.items())
     resets = Entry.objects.filter(seq__gt=last_entry)

@@ -7,7 +7,10 @@ from chuangwen.backup.archive import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore a backup archive into an empty installation, then verify counts and the audit chain."
+    help = (
+        "Restore a backup archive into an empty installation (stop the server first), then verify "
+        "every table's row count and checksum and the audit chain."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("archive")
@@ -21,4 +24,7 @@ class Command(BaseCommand):
         except (BackupError, OSError) as exc:
             raise CommandError(f"恢复失败:{exc}") from exc
         call_command("audit_verify", stdout=self.stdout)
-        self.stdout.write(f"恢复完成:{report['files']} 个附件,行数一致,审计链完整。")
+        self.stdout.write(
+            f"恢复完成:{report['tables']} 张表共 {report['rows']} 行与备份一致,"
+            f"{report['files']} 个附件,{report['audit_archive_files']} 个审计归档文件,审计链完整。"
+        )
