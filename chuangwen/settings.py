@@ -5,12 +5,13 @@ Production sets CHUANGWEN_DATABASE_URL, CHUANGWEN_ALLOWED_HOSTS and CHUANGWEN_HT
 """
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from chuangwen.lib.secretfile import read_or_create
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHUANGWEN_VAR_DIR", BASE_DIR / "var"))
@@ -49,27 +50,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _secret_from_file(path: Path, nbytes: int) -> str:
-    """Read a secret kept in var/, creating it on first run (mode 0600)."""
-    if not path.exists():
-        # Written aside and linked into place: two workers starting together never read a
-        # half-written file, and the second simply reads the first one's secret.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(nbytes) + "\n")
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
-    return path.read_text().strip()
-
-
 DEBUG = env_bool("CHUANGWEN_DEBUG", False)
 HTTPS = env_bool("CHUANGWEN_HTTPS", False)
-SECRET_KEY = env_str("CHUANGWEN_SECRET_KEY") or _secret_from_file(VAR_DIR / "secret.key", 50)
+SECRET_KEY = env_str("CHUANGWEN_SECRET_KEY") or read_or_create(VAR_DIR / "secret.key", 50)
 # The audit key lives outside the database so that whoever can write the database cannot
 # forge the chain.  Path or literal value; see chuangwen.audit.chain.
 AUDIT_KEY_FILE = Path(env_str("CHUANGWEN_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")))

@@ -3,8 +3,6 @@
 import hashlib
 import hmac
 import json
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC
 from functools import cache
@@ -12,6 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from chuangwen.lib.secretfile import read_or_create
 
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
@@ -24,21 +24,7 @@ KEY_BYTES = 32
 @cache
 def _key_for(path: str) -> bytes:
     p = Path(path)
-    if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        # Write the key to a private file, then link it into place: the link fails if another
-        # worker got there first, and no worker ever reads a half-written (empty) key.
-        tmp = p.with_name(f".{p.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(KEY_BYTES) + "\n")
-        try:
-            os.link(tmp, p)
-        except FileExistsError:
-            pass  # another worker created it first
-        finally:
-            os.unlink(tmp)
-    value = bytes.fromhex(p.read_text().strip())
+    value = bytes.fromhex(read_or_create(p, KEY_BYTES))
     if len(value) < KEY_BYTES:
         # An empty or short key would let anyone recompute the MACs.
         raise ImproperlyConfigured(f"The audit key in {p} is missing or shorter than {KEY_BYTES} bytes.")

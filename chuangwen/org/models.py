@@ -112,7 +112,9 @@ class UnitEvent(models.Model):
         return f"{self.unit} {self.get_kind_display()}"
 
 
-class PostQuerySet(models.QuerySet):
+class PeriodQuerySet(models.QuerySet):
+    """Rows with a validity period (valid_from, valid_to inclusive; open-ended when null)."""
+
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(valid_from__lte=on).filter(
@@ -132,7 +134,7 @@ class Post(models.Model):
     valid_from = models.DateField("任职起", default=timezone.localdate)
     valid_to = models.DateField("任职止", null=True, blank=True)
 
-    objects = PostQuerySet.as_manager()
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = "职务"
@@ -163,12 +165,6 @@ class LinkageLevel(models.IntegerChoices):
     DISTRICT_COMMUNITY = 3, "三级:城区挂钩社区"
 
 
-class LinkageQuerySet(models.QuerySet):
-    def current(self, on=None):
-        on = on or timezone.localdate()
-        return self.filter(valid_from__lte=on).filter(
-            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=on)
-        )
 
 
 class Linkage(models.Model):
@@ -185,7 +181,7 @@ class Linkage(models.Model):
     valid_to = models.DateField("止", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
 
-    objects = LinkageQuerySet.as_manager()
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = "挂钩关系"
