@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chuangwen.audit.log import record
 from chuangwen.audit.models import Outcome
 
-from .permissions import require_verb
+from .permissions import deny_self, require_verb
 
 DEVICE_NAME = "手机令牌"
 TOLERANCE = 1  # time steps either side
@@ -105,6 +105,8 @@ def mfa_reset(*, user, actor) -> None:
     """Remove a person's second factor (lost phone); they enrol again at their next request
     (sessions verified with the old device are no longer verified)."""
     require_verb(actor, "mfa.manage")
+    if actor.pk == user.pk:
+        deny_self(actor, "mfa.manage")
     with transaction.atomic():
         count, _ = TOTPDevice.objects.filter(user=user).delete()
         record("mfa.reset", actor=actor, obj=user, changes={"devices": [count, 0]})

@@ -75,3 +75,12 @@ def require_verb(user, verb: str) -> None:
     """Call before opening the service's transaction, so the denial entry is not rolled back."""
     if not has_verb(user, verb):
         deny(user, verb)
+
+
+def deny_self(user, verb: str) -> None:
+    """Audit and refuse an administrator's action on their own account."""
+    record(
+        "permission.denied", actor=user, outcome=Outcome.DENIED, obj=user,
+        changes={"verb": [None, verb], "reason": [None, "self"]},
+    )
+    raise PermissionDenied("不能对自己的账号执行此操作,请由另一位管理员办理。")

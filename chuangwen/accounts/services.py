@@ -15,7 +15,7 @@ from django.utils import timezone
 from chuangwen.audit.log import record
 
 from .models import PasswordHistory, User
-from .permissions import require_verb
+from .permissions import deny_self, require_verb
 from .roles import Role, from_mask, is_valid_mask, to_mask
 
 ROLES_CONFLICT = "系统管理员、安全管理员、审计管理员三种角色互斥,且不能兼任业务角色。"
@@ -26,6 +26,14 @@ POST_ROLES = (Role.UNIT_HEAD, Role.LIAISON)
 def _check(actor, verb: str) -> None:
     if actor is not None:
         require_verb(actor, verb)
+
+
+def _check_other(actor, user, verb: str) -> None:
+    """An administrator never acts on their own account: a security administrator who could
+    change their own roles could make themselves auditor, and 三员分立 would be gone."""
+    _check(actor, verb)
+    if actor is not None and actor.pk == user.pk:
+        deny_self(actor, verb)
 
 
 # --- password history ----------------------------------------------------------------------
@@ -106,7 +114,7 @@ def user_create(
 def user_set_active(*, user: User, active: bool, actor=None, reason: str = "") -> User:
     """Enable or disable an account.  A disabled account's sessions stop working at once
     (the authentication backend refuses inactive users)."""
-    _check(actor, "user.manage")
+    _check_other(actor, user, "user.manage")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = locked.is_active
@@ -121,7 +129,7 @@ def user_set_active(*, user: User, active: bool, actor=None, reason: str = "") -
 
 
 def user_set_roles(*, user: User, roles, actor=None) -> User:
-    _check(actor, "role.grant")
+    _check_other(actor, user, "role.grant")
     new_mask = to_mask(roles)
     if not is_valid_mask(new_mask):
         raise ValidationError(ROLES_CONFLICT)
@@ -166,7 +174,7 @@ def user_revoke_post_roles(*, user: User, roles, actor=None, reason: str = "") -
 def user_set_mfa_required(*, user: User, required: bool, actor=None) -> User:
     """Require the second factor of someone outside the three administrator roles (who need it
     anyway)."""
-    _check(actor, "role.grant")
+    _check_other(actor, user, "role.grant")
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = locked.mfa_required
@@ -193,7 +201,7 @@ def user_change_password(*, user: User, new_password: str, actor=None) -> User:
 def user_reset_password(*, user: User, new_password: str, actor=None) -> User:
     """The system administrator sets a new password (forgotten one): the person must change it
     at the next login.  History applies, so a reset cannot restore an old password either."""
-    _check(actor, "user.manage")
+    _check_other(actor, user, "user.manage")
     password_validation.validate_password(new_password, user)
     _check_history(user, new_password)
     with transaction.atomic():
