@@ -29,7 +29,8 @@ def token_issue(*, person, name: str, days: int = 90, actor) -> tuple[ApiToken, 
     if not person.is_active:
         raise ValidationError("该人员账号已停用。")
     prefix = secrets.token_hex(5)
-    plaintext = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    # Hex, so the token has exactly two underscores and splits unambiguously.
+    plaintext = f"{TOKEN_PREFIX}{prefix}_{secrets.token_hex(32)}"
     with transaction.atomic():
         token = ApiToken(
             person=person, name=name.strip()[:60] or "接口调用", prefix=prefix, digest=digest(plaintext),

@@ -45,6 +45,12 @@ class Entry(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.event} {self.actor_name}"
 
+    @property
+    def event_label(self) -> str:
+        from .events import event_label
+
+        return event_label(self.event)
+
 
 class Head(models.Model):
     """The chain head: the newest entry's number and MAC, in one row that every writer locks.

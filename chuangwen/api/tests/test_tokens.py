@@ -28,7 +28,8 @@ def test_only_digest_and_prefix_are_stored_and_audit_never_holds_the_secret(worl
     row = ApiToken.objects.filter(pk=token.pk).values().get()
     stored = json.dumps(row, default=str)
     assert plaintext not in stored
-    secret_part = plaintext.rsplit("_", 1)[-1]
+    secret_part = plaintext.split("_", 2)[2]
+    assert len(secret_part) == 64
     assert secret_part not in stored
     assert row["digest"] == digest(plaintext) and row["prefix"] in plaintext
     audit = json.dumps(list(Entry.objects.values()), default=str, ensure_ascii=False)

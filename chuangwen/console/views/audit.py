@@ -16,7 +16,7 @@ from ..forms import AuditFilterForm
 
 EXPORT_LIMIT = 50_000
 EXPORT_COLUMNS = (
-    "序号", "时间", "事件", "结果", "操作人", "角色", "单位", "客户端地址", "对象类型", "对象ID", "对象",
+    "序号", "时间", "事件", "事件名称", "结果", "操作人", "角色", "单位", "客户端地址", "对象类型", "对象ID", "对象",
     "变更", "请求号",
 )
 
@@ -57,7 +57,7 @@ def export(request):
     outcomes = dict(Outcome.choices)
     entries = list(selectors.audit_entries(filters)[:EXPORT_LIMIT])
     rows = [
-        (e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.event,
+        (e.seq, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.event, e.event_label,
          outcomes.get(e.outcome, e.outcome), e.actor_name, e.actor_role, e.actor_unit, e.ip,
          e.object_type, e.object_id, e.object_repr,
          _changes_text(e.changes), e.request_id)
