@@ -46,6 +46,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput --verbosity 0
 
 demo: migrate
+	$(PY) -m chuangwen seed_calendar
 	$(PY) -m chuangwen demo
 
 check: install

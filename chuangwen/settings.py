@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chuangwen.accounts",
     "chuangwen.backup",
     "chuangwen.org",
+    "chuangwen.workdays",
     "chuangwen.api",
     "chuangwen.console",
     "chuangwen.dashboard",

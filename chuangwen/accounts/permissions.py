@@ -25,6 +25,7 @@ VERBS: dict[str, set[str]] = {
     "unit.manage": {Role.HQ_STAFF},
     "linkage.manage": {Role.HQ_STAFF},
     "group.manage": {Role.HQ_STAFF},
+    "calendar.manage": {Role.HQ_STAFF},
     # 三员分立: accounts and backups by the system administrator; roles, posts, second factors
     # and API keys by the security administrator; the audit log by the auditor.
     "user.manage": {Role.SYSADMIN},
@@ -42,6 +43,7 @@ VERB_LABELS = {
     "unit.manage": "维护单位",
     "linkage.manage": "维护挂钩关系",
     "group.manage": "维护工作组",
+    "calendar.manage": "维护工作日历",
     "user.manage": "管理账号",
     "backup.run": "备份与恢复",
     "role.grant": "授予角色",

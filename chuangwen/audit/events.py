@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "backup.create": "备份", "backup.restore": "恢复", "audit.archive": "审计归档",
     "audit.export": "导出审计日志", "audit.verify": "校验审计链", "pi.export": "导出个人信息",
     "pi.unmask": "查看完整个人信息",
+    "calendar.seed": "导入节假日安排", "calendar.set": "登记节假日/调休", "calendar.clear": "删除节假日登记",
 }
 
 
