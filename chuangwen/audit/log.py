@@ -85,11 +85,3 @@ def record(
         head.save(update_fields=["seq", "mac"])
     return entry
 
-
-def diff(instance_before: dict, instance_after: dict) -> dict:
-    """Fields that changed, as {field: [before, after]}."""
-    return {
-        k: [instance_before.get(k), v]
-        for k, v in instance_after.items()
-        if instance_before.get(k) != v
-    }
