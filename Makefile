@@ -11,8 +11,11 @@ TEST_ENV := CHUANGWEN_VAR_DIR=$(CURDIR)/var/test \
 
 .PHONY: run test install assets migrate demo serve lock clean check
 
+# The reminder/digest loop runs beside the server as its child: `exec` keeps the shell's pid
+# for the server, and the loop exits when that pid stops being its parent (docs/operations.md).
 run: install assets migrate demo var/static/.stamp
 	@echo "Chuangwen 正在启动: http://$(HOST):$(PORT)/  (演示账号见 var/demo-accounts.txt)"
+	$(PY) -m chuangwen run_jobs --loop 900 --parent-pid $$$$ & \
 	exec $(PY) -m chuangwen serve --bind $(HOST):$(PORT)
 
 test: install assets

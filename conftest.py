@@ -19,11 +19,14 @@ they find it missing, so the order is an optimisation, never a requirement.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 PASSWORD = "Kx7-blue-Harbor-19"
+# Posts and linkages of the world hold from this day, so tests may freeze time at any later date.
+SINCE = date(2020, 1, 1)
 
 # Attribute name → unit code / username / group code, so the world can be re-read by key.
 UNITS = {
@@ -135,17 +138,17 @@ def _build_world():
     for admin in (w.sysadmin, w.secadmin, w.auditor):
         mfa_provision(user=admin)
 
-    org.post_appoint(person=w.hq, unit=w.hq_unit, title="主任", is_head=True)
-    org.post_appoint(person=w.mayor, unit=w.leadership, title="市长", is_head=True)
-    org.post_appoint(person=w.dept_head, unit=w.dept, title="局长", is_head=True)
-    org.post_appoint(person=w.district_head, unit=w.district, title="区长", is_head=True)
-    org.post_appoint(person=w.c1_head, unit=w.community, title="党委书记", is_head=True)
-    org.post_appoint(person=w.c1_liaison, unit=w.community, title="网格员", is_liaison=True)
-    org.post_appoint(person=w.c2_head, unit=w.community2, title="党委书记", is_head=True)
-    org.post_appoint(person=w.e1_head, unit=w.other_community, title="党委书记", is_head=True)
-    org.linkage_create(level=LinkageLevel.LEADER_DEPT, person=w.mayor, unit=w.dept)
-    org.linkage_create(level=LinkageLevel.DEPT_UNIT, person=w.dept_head, unit=w.dept_sub)
-    org.linkage_create(level=LinkageLevel.DISTRICT_COMMUNITY, from_unit=w.district, unit=w.community)
+    org.post_appoint(person=w.hq, unit=w.hq_unit, title="主任", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.mayor, unit=w.leadership, title="市长", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.dept_head, unit=w.dept, title="局长", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.district_head, unit=w.district, title="区长", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.c1_head, unit=w.community, title="党委书记", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.c1_liaison, unit=w.community, title="网格员", is_liaison=True, valid_from=SINCE)
+    org.post_appoint(person=w.c2_head, unit=w.community2, title="党委书记", is_head=True, valid_from=SINCE)
+    org.post_appoint(person=w.e1_head, unit=w.other_community, title="党委书记", is_head=True, valid_from=SINCE)
+    org.linkage_create(level=LinkageLevel.LEADER_DEPT, person=w.mayor, unit=w.dept, valid_from=SINCE)
+    org.linkage_create(level=LinkageLevel.DEPT_UNIT, person=w.dept_head, unit=w.dept_sub, valid_from=SINCE)
+    org.linkage_create(level=LinkageLevel.DISTRICT_COMMUNITY, from_unit=w.district, unit=w.community, valid_from=SINCE)
     w.group = org.workgroup_create(code="G1", name="优美环境组", lead=w.mayor)
     org.workgroup_add_member(group=w.group, unit=w.dept, is_lead_unit=True)
     return w

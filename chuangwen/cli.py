@@ -1,7 +1,7 @@
 """The `chuangwen` console command.
 
     chuangwen serve [--bind HOST:PORT]   production server (gunicorn, threads) with WhiteNoise
-    chuangwen demo                       load the demo city once and print the demo accounts
+    chuangwen demo                       load the demo city and its plan once; print the demo accounts
     chuangwen audit verify               check the audit chain; exit 1 naming the first bad entry
     chuangwen audit archive [--older-than DAYS]
                                          move audit entries older than DAYS (>= 180, default 365)
@@ -10,6 +10,11 @@
                                          check an audit archive file with the audit key
     chuangwen backup [--output FILE]     one archive: database, uploaded files, audit head
     chuangwen restore FILE               restore a backup into an empty installation
+    chuangwen task_reminders [--date YYYY-MM-DD]
+                                         send the due 三色督办 and milestone reminders (idempotent)
+    chuangwen run_jobs [--loop SECONDS]  task_reminders, and notify_digest once a day; once, or
+                                         every SECONDS until SIGTERM (docs/operations.md)
+    chuangwen attachments_gc [--dry-run] delete stored files no attachment references (daily)
     chuangwen <any manage.py command>    e.g. `chuangwen migrate`, `chuangwen check --deploy`
 """
 

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "chuangwen.backup",
     "chuangwen.org",
     "chuangwen.workdays",
+    "chuangwen.notifications",
+    "chuangwen.attachments",
+    "chuangwen.tasks",
     "chuangwen.api",
     "chuangwen.console",
     "chuangwen.dashboard",
@@ -239,6 +242,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# --- Notifications ------------------------------------------------------------------------
+# Channels for the daily digest (`chuangwen notify_digest`) besides the in-app inbox: built-in
+# names (inapp, log, outbox) or dotted paths to Channel subclasses (chuangwen.notifications.channels).
+NOTIFY_CHANNELS = env_list("CHUANGWEN_NOTIFY_CHANNELS", ["inapp"])
+
 # --- Language, time, files ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -259,6 +267,11 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "files"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files (attachments app): the largest file accepted, checked before it is read.
+# Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory.
+ATTACHMENT_MAX_MB = env_int("CHUANGWEN_ATTACHMENT_MAX_MB", 20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,12 @@ VERBS: dict[str, set[str]] = {
     "linkage.manage": {Role.HQ_STAFF},
     "group.manage": {Role.HQ_STAFF},
     "calendar.manage": {Role.HQ_STAFF},
+    # Five-fixes tasks: HQ drafts plans and issues city tasks; unit heads and liaisons sign for,
+    # report, decompose and hand in (the task's parties decide further: tasks.permissions).
+    "task.view": BUSINESS_VIEWERS,
+    "task.manage": {Role.HQ_STAFF},
+    "task.work": {Role.HQ_STAFF, Role.UNIT_HEAD, Role.LIAISON},
+    "task.export": {Role.LEADER, Role.HQ_STAFF, Role.GROUP_LEAD, Role.UNIT_HEAD, Role.LIAISON},
     # 三员分立: accounts and backups by the system administrator; roles, posts, second factors
     # and API keys by the security administrator; the audit log by the auditor.
     "user.manage": {Role.SYSADMIN},
@@ -44,6 +50,10 @@ VERB_LABELS = {
     "linkage.manage": "维护挂钩关系",
     "group.manage": "维护工作组",
     "calendar.manage": "维护工作日历",
+    "task.view": "查看任务",
+    "task.manage": "制定方案与下达任务",
+    "task.work": "办理任务",
+    "task.export": "导出任务台账",
     "user.manage": "管理账号",
     "backup.run": "备份与恢复",
     "role.grant": "授予角色",

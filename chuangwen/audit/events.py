@@ -17,6 +17,16 @@ EVENT_LABELS = {
     "audit.export": "导出审计日志", "audit.verify": "校验审计链", "pi.export": "导出个人信息",
     "pi.unmask": "查看完整个人信息",
     "calendar.seed": "导入节假日安排", "calendar.set": "登记节假日/调休", "calendar.clear": "删除节假日登记",
+    "plan.create": "制定工作方案", "plan.update": "修改工作方案", "policy.create": "新增奖惩规则", "policy.update": "修改奖惩规则",
+    "task.create": "拟定任务", "task.update": "修改任务", "task.sign_off": "审签任务", "task.issue": "下达任务",
+    "task.sign_for": "签收任务", "task.start": "开始办理任务", "task.hand_in": "交账", "task.accept": "验收任务",
+    "task.return": "退回任务", "task.cancel": "撤销任务", "task.progress": "报送进度", "task.milestone": "确认节点",
+    "task.extension_request": "申请延期", "task.extension_decide": "审批延期", "task.handover_review": "初审交账",
+    "task.import": "导入任务分解表", "task.export": "导出任务台账", "task.reminders": "任务督办提醒",
+    "notification.digest": "发送通知汇总",
+    "attachment.upload": "上传附件", "attachment.download": "下载附件", "attachment.denied": "拒绝下载附件",
+    "attachment.delete": "删除附件", "attachment.gc": "清理无主附件文件",
+    "task.supervision_notice": "打印督办单",
 }
 
 

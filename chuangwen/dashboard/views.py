@@ -6,6 +6,7 @@ from django.shortcuts import render
 from chuangwen.org.models import Post, UnitKind
 from chuangwen.org.permissions import can
 from chuangwen.org.selectors import units_visible_to
+from chuangwen.tasks import selectors as tasks
 
 
 def home(request):
@@ -17,6 +18,8 @@ def home(request):
         )
         context["unit_counts"] = [(label, counts.get(kind, 0)) for kind, label in UnitKind.choices if counts.get(kind)]
         context["unit_total"] = sum(counts.values())
+    if can(user, "task.view"):
+        context["task_colours"] = tasks.colour_counts(tasks.tasks_visible_to(user), tasks.current_thresholds())
     return render(request, "dashboard/home.html", context)
 
 

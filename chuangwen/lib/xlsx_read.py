@@ -1,6 +1,10 @@
-"""Reading uploaded .xlsx files safely: size and zip-bomb limits before parsing, XML parsed by
-openpyxl through defusedxml (openpyxl switches to it when installed; `defused_xml_in_use`
-lets a system check or a test confirm it), values only, never formulas."""
+"""Reading uploaded .xlsx files safely: size and zip-bomb limits before parsing, any member
+carrying a DTD (entities, external references) refused before openpyxl sees it, values only,
+never formulas.
+
+The DTD check is ours because the parser underneath varies: openpyxl parses through defusedxml
+when only the standard library is there, but through lxml when lxml is installed (python-docx
+brings it), and a DTD must be refused either way."""
 
 import io
 import zipfile
@@ -66,6 +70,21 @@ def check_archive(data: bytes) -> None:
         raise ValidationError("文件解压后过大或压缩比异常,已拒绝导入;如确为正常文件,请拆分后再导入。")
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise ValidationError(UNREADABLE)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for m in members:
+                if m.filename.endswith((".xml", ".rels", ".vml")) and _has_dtd(zf.read(m)):
+                    raise ValidationError("无法读取文件:文件中含有不允许的 XML 声明(DTD/实体),已拒绝导入。")
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ValidationError(UNREADABLE) from exc
+
+
+def _has_dtd(xml: bytes) -> bool:
+    # UTF-16 parts would hide the marker from a byte search: refuse them as well (Excel writes UTF-8).
+    head = xml[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00<" in head or b"<\x00" in head:
+        return True
+    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
 
 
 def read_workbook(data: bytes) -> dict[str, Sheet]:

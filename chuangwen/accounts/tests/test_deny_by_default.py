@@ -83,8 +83,13 @@ def every_url(world) -> list[str]:
         "content_type_id": str(ContentType.objects.get_for_model(Unit).pk),
         "url": "no/such/page/",
     }
-    urls = []
+    urls, seen = [], set()
     for regex, pattern in _walk(get_resolver().url_patterns):
+        if regex in seen:
+            # django-ninja adds one named pattern per operation on a path (for reverse()); the
+            # first one serves every method of that path.
+            continue
+        seen.add(regex)
         path = "/" + _fill(regex, samples)
         # The generated path must reach the pattern it was made from.
         assert resolve(path).func == pattern.callback or pattern.name is None, (path, pattern)

@@ -33,7 +33,9 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def hq_token(world):
+def hq_token(world, task_world):
+    """HQ staff's token, with plans, tasks, a progress update and a handover to read (so list
+    responses are checked against the document with real rows in them)."""
     return token_issue(person=world.hq, name="fuzz", actor=world.secadmin)[1]
 
 

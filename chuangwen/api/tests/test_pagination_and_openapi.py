@@ -91,7 +91,7 @@ def test_openapi_document_lists_every_endpoint_and_the_bearer_scheme(client):
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
     # Every operation the API routes is in the document (and nothing else is).
     routed = {
-        (path_view_path, method.lower())
+        (prefix + path_view_path, method.lower())
         for prefix, router in api._routers
         for path_view_path, path_view in router.path_operations.items()
         for op in path_view.operations
@@ -100,6 +100,14 @@ def test_openapi_document_lists_every_endpoint_and_the_bearer_scheme(client):
     documented = {(path.removeprefix("/api/v1"), method) for path, ops in doc["paths"].items() for method in ops}
     assert routed == documented
     for ops in doc["paths"].values():
-        for op in ops.values():
+        for method, op in ops.items():
             assert op["security"] == [{name: []} for name in schemes]
-            assert {"200", "401", "403", "404", "422"} <= set(op["responses"])
+            assert {"401", "403", "404", "422"} <= set(op["responses"])
+            assert {"200", "201"} & set(op["responses"])
+            if method != "get":
+                # A write may meet a stale version.
+                assert "409" in op["responses"]
+            for status, response in op["responses"].items():
+                if status >= "400":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/Error"}

@@ -7,7 +7,6 @@ script and a CDN, neither allowed on a city intranet under our CSP.
 from typing import Annotated
 
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query
 from ninja.security import HttpBearer
@@ -17,7 +16,9 @@ from chuangwen.org.models import Linkage, Post
 from chuangwen.org.permissions import require
 
 from ..services import token_authenticate
-from . import errors, schemas, serializers
+from . import errors, schemas, serializers, tasks
+from .common import ERRORS, PageParams, Text
+from .common import path_key as _key
 from .pagination import page
 
 
@@ -36,31 +37,18 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="创文平台接口",
     version="1",
-    description="组织机构等数据接口。使用 `Authorization: Bearer <令牌>` 认证;令牌由安全管理员签发。",
+    description=(
+        "组织机构、工作方案与任务督办数据接口。"
+        "使用 `Authorization: Bearer <令牌>` 认证;令牌由安全管理员签发。"
+    ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
     docs_url=None,
     openapi_url="/openapi.json",
 )
 errors.install(api)
-
-ERRORS = {401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 422: schemas.Error}
-
-
-# Free text in a query: short, and without NUL (PostgreSQL refuses it in a string literal).
-Text = Annotated[str, Field(max_length=50, pattern=r"^[^\x00]*$")]
-
-
-class PageParams(schemas.Schema):
-    after: str | None = Field(None, max_length=400, description="上一页返回的 `next` 游标")
-    limit: int | None = Field(None, ge=1, description="每页条数,默认 50,最多 200(超出按 200)")
-
-
-def _key(value: str) -> str:
-    """A path key (code, username): one that cannot exist is simply not found."""
-    if "\x00" in value or len(value) > 150:
-        raise Http404
-    return value
+# Plans, tasks, progress and handovers (paths /plans, /tasks, /handovers).
+api.add_router("", tasks.router)
 
 
 @api.get("/units", response={200: schemas.UnitPage, **ERRORS}, tags=["组织机构"], summary="单位列表")

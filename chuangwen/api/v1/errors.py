@@ -8,11 +8,12 @@ from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from chuangwen.org.services import StaleVersion
 
 logger = logging.getLogger(__name__)
 CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    422: "invalid", 429: "too_many_requests",
+    409: "conflict", 422: "invalid", 429: "too_many_requests",
 }
 
 
@@ -21,6 +22,13 @@ def error_body(code: str, message: str, details=None) -> dict:
     if details is not None:
         body["error"]["details"] = details
     return body
+
+
+def _field(loc) -> str | None:
+    """The field as the caller wrote it: ("query", "limit") → "limit"; a body's location also
+    names the view's parameter, ("body", "payload", "percent") → "percent"."""
+    parts = list(loc)[2:] if list(loc)[:1] == ["body"] else list(loc)[1:]
+    return ".".join(str(p) for p in parts) or None
 
 
 def install(api) -> None:
@@ -43,11 +51,14 @@ def install(api) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def _invalid(request, exc):
-        details = [
-            {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-            for e in exc.errors
-        ]
+        details = [{"field": _field(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
         return respond(request, 422, "invalid", "请求参数不正确。", details)
+
+    # Before the generic ValidationError (handlers are looked up along the exception's MRO):
+    # a stale `version` is a conflict the caller resolves by re-reading, not a bad request.
+    @api.exception_handler(StaleVersion)
+    def _conflict(request, exc):
+        return respond(request, 409, "conflict", ";".join(exc.messages))
 
     @api.exception_handler(DjangoValidationError)
     def _domain_invalid(request, exc):
@@ -55,7 +66,10 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request, exc):
-        return respond(request, exc.status_code, CODES.get(exc.status_code, "error"), str(exc))
+        message = str(exc)
+        if message.startswith("Cannot parse request body"):  # ninja's own words, for a body that is not JSON
+            message = "请求体不是有效的 JSON。"
+        return respond(request, exc.status_code, CODES.get(exc.status_code, "error"), message)
 
     @api.exception_handler(Exception)
     def _unexpected(request, exc):

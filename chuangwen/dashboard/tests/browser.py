@@ -145,3 +145,74 @@ def screenshot_dir(tmp_path: Path) -> Path:
     path = Path(configured) if configured else tmp_path
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# --- a browser in a child process ---------------------------------------------------------------
+# The dashboard's browser tests keep a session-wide sync Playwright in the worker; a second one
+# cannot start beside it in the same thread.  Long flows therefore drive chromium from a child
+# process: the test sends a job (JSON) on stdin, the child runs `flow(job, browser, sessions,
+# progress)` and prints the result (JSON) on its last stdout line.
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def child_main(flow) -> None:
+    """Entry point of the child process (call it from a module-level `_child_main`)."""
+    import json
+    import sys
+    import traceback
+
+    from playwright.sync_api import sync_playwright
+
+    job = json.loads(sys.stdin.read())
+    sessions, progress = [], {"step": "start"}
+    result = {"ok": False}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=job["chromium"], args=CHROMIUM_ARGS)
+        try:
+            result.update(flow(job, browser, sessions, progress) or {})
+            result["ok"] = True
+        except Exception:  # reported to the test, with where it stopped
+            result["error"] = traceback.format_exc()
+            page = sessions[-1].page if sessions else None
+            if page is not None:
+                result["url"] = page.url
+                try:
+                    shot = Path(job["screenshots"]) / f"{job.get('name', 'flow')}-failure.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    result["screenshot"] = str(shot)
+                except Exception:  # noqa: BLE001 - best effort only
+                    pass
+        result["step"] = progress["step"]
+        result["errors"] = [str(e) for s in sessions for e in s.errors()]
+        browser.close()
+    print(json.dumps(result))
+
+
+def run_child(module: str, job: dict, *, timeout: int = 180) -> dict:
+    """Run `module._child_main` in a child process with `job`; fail the test with where the
+    flow stopped, its screenshot and the console errors."""
+    import json
+    import subprocess
+    import sys
+
+    import pytest
+
+    chromium = find_chromium()
+    if chromium is None:
+        if browser_required():
+            pytest.fail(SKIP_REASON)
+        pytest.skip(SKIP_REASON)
+    pytest.importorskip("playwright")
+    job = {**job, "chromium": chromium}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", f"from {module} import _child_main; _child_main()"],
+                          input=json.dumps(job), capture_output=True, text=True, timeout=timeout,
+                          cwd=PROJECT_ROOT, env=env)
+    assert done.returncode == 0, f"browser process failed:\n{done.stderr[-4000:]}"
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ok"], (
+        f"stopped at step {result['step']!r} on {result.get('url')}\n{(result.get('error') or '')[-3000:]}"
+        f"\nscreenshot: {result.get('screenshot')}\nconsole: {result['errors']}"
+    )
+    return result

@@ -105,6 +105,8 @@ def write_accounts(accounts: list[Account], *, city: str) -> Path:
     lines = [
         f"# {city}演示账号:角色 用户名 密码 [动态口令密钥](load_demo 生成,仅供本机演示,请勿外传)",
         "# 三员账号登录还须动态口令:把第 4 列的密钥加入手机令牌应用(TOTP,30 秒,6 位)。",
+        "# 任务督办:hq_director 验收交账、审批延期;district_head 验收街道和社区交账;community_head 交账、"
+        "验收门店交账;community_liaison 签收、报送进度;mayor 看挂钩任务;vice_mayor 看优良秩序组。",
         *(" ".join(filter(None, (a.role, a.username, a.password, a.totp_secret))) for a in accounts),
     ]
     fd, tmp = tempfile.mkstemp(prefix=".demo-accounts-", dir=path.parent)  # mkstemp creates 0600

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "attachments"
+urlpatterns = [
+    path("<int:pk>/<str:token>", views.download, name="download"),
+]

@@ -1,0 +1,56 @@
+"""`load_demo` (`chuangwen demo`): the demo city (chuangwen.org.demo), then its campaign plan
+(chuangwen.tasks.demo).  It lives in dashboard, the bottom app, because it needs both: org may
+not import tasks."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from chuangwen.org.demo import DemoRefused, format_table, load
+from chuangwen.tasks.demo import DemoPlanRefused, load_demo_plan
+from chuangwen.tasks.models import Plan
+
+# Who to log in as to follow the task chain (任务督办), printed under the accounts table.
+TASK_GUIDE = """\
+任务督办演示:hq_director 验收交账、审批延期(我的任务);mayor 看挂钩任务和三色督办;vice_mayor 看优良秩序组;
+district_head 验收街道和社区交账;community_head 交账并验收门店交账;community_liaison 签收任务、报送进度。"""
+
+
+class Command(BaseCommand):
+    help = ("加载演示城市和演示工作方案(只加载一次;再次运行只显示演示账号)并把演示账号写入 "
+            "var/demo-accounts.txt。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset-passwords", action="store_true",
+                            help="为演示账号重新生成密码并重写账号文件。")
+
+    def handle(self, *args, reset_passwords=False, **options):
+        try:
+            result = load(reset=reset_passwords)
+        except DemoRefused as exc:
+            # Not an error: `make run` on an installation with real data goes on to serve it.
+            self.stderr.write(f"未加载演示城市:{exc}")
+            return
+        except ValidationError as exc:
+            raise CommandError("演示城市加载失败,已全部回滚:" + ";".join(exc.messages)) from exc
+        notes = {
+            "loaded": f"已加载演示城市:{result.city}。",
+            "present": f"演示城市 {result.city} 已加载,未做改动。",
+            "reset": f"演示城市 {result.city} 已加载;已为演示账号重新生成密码。",
+        }
+        self.stdout.write(notes[result.status])
+        plan = None
+        try:
+            status = load_demo_plan()
+        except DemoPlanRefused as exc:
+            self.stderr.write(f"未加载演示工作方案:{exc}")
+        except ValidationError as exc:
+            raise CommandError("演示工作方案加载失败,已全部回滚:" + ";".join(exc.messages)) from exc
+        else:
+            plan = Plan.objects.order_by("id").first()
+            if status == "loaded":
+                self.stdout.write(f"已加载演示工作方案:{plan.title}({plan.tasks.count()} 项任务)。")
+            else:
+                self.stdout.write(f"演示工作方案 {plan.title} 已加载,未做改动。")
+        self.stdout.write(format_table(result.accounts, city=result.city, path=result.path))
+        if plan is not None:
+            self.stdout.write(TASK_GUIDE)
