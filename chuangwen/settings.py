@@ -270,6 +270,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files (attachments app): the largest file accepted, checked before it is read.
 # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory.
 ATTACHMENT_MAX_MB = env_int("CHUANGWEN_ATTACHMENT_MAX_MB", 20)
+
+# 三色督办: a task overdue by more than this many working days is red (yellow up to it).
+CHUANGWEN_TASK_RED_AFTER = env_int("CHUANGWEN_TASK_RED_AFTER", 5)
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 

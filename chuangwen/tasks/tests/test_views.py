@@ -168,3 +168,18 @@ def test_home_and_board_show_the_same_colour_counts(client, login, world, plan, 
     board = client.get("/tasks/board/")
     assert board.context["counts"] == {"red": 0, "yellow": 0, "blue": 2}
     assert 'id="home-blue">2<' in home and 'id="count-blue">2<' in board.content.decode()
+
+
+def test_red_threshold_is_configurable(client, login, world, plan, policy, settings):
+    import time_machine
+
+    with time_machine.travel("2026-09-16 10:00 +0800", tick=False):
+        t = services.task_create(plan=plan, actor=world.hq, **draft_kwargs(world, policy, deadline=date(2026, 9, 16)))
+        services.task_issue(task=t, actor=world.hq)
+    # Thursday 17th to Tuesday 22nd: 17, 18, 21, 22 are 4 working days overdue.
+    with time_machine.travel("2026-09-22 10:00 +0800", tick=False):
+        login(world.hq)
+        assert client.get("/tasks/board/").context["counts"]["yellow"] == 1
+        settings.CHUANGWEN_TASK_RED_AFTER = 3
+        response = client.get("/tasks/board/")
+        assert response.context["counts"]["red"] == 1 and "逾期超过3个工作日" in response.content.decode()

@@ -52,7 +52,7 @@ def board(request):
         colour = ""
     unit, group = _unit_filter(request), _group_filter(request)
     data = selectors.board(request.user, colour=colour, unit=unit, group=group, after=_after(request), limit=PAGE)
-    data.update(colour=colour, unit=unit, group=group, colour_labels=Colour.LABELS,
+    data.update(colour=colour, unit=unit, group=group, colour_labels=Colour.LABELS, red_after=selectors.red_after(),
                 next_after=f"{data['next'][0].isoformat()}_{data['next'][1]}" if data["next"] else "",
                 total=sum(data["counts"].values()))
     return render(request, "tasks/board.html", data)
