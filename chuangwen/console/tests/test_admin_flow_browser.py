@@ -13,21 +13,12 @@ thread.  The child imports this module and runs `_child_main`, which drives the 
 test itself then checks the database and the audit trail.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from chuangwen.dashboard.tests.browser import (
-    CHROMIUM_ARGS, SKIP_REASON, browser_required, find_chromium, screenshot_dir,
-)
+from chuangwen.dashboard.tests.browser import child_main, run_child, screenshot_dir
 
 pytestmark = [pytest.mark.browser]
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 NEW_USERNAME = "newliaison"
 NEW_NAME = "新联络员"
@@ -167,34 +158,7 @@ def _flow(job: dict, sessions: list, progress: dict) -> dict:
 
 
 def _child_main() -> None:
-    """Entry point of the child process: job on stdin, result (JSON) on stdout."""
-    import traceback
-
-    from playwright.sync_api import sync_playwright
-
-    job = json.loads(sys.stdin.read())
-    sessions, progress = [], {"step": "start"}
-    result = {"ok": False}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=job["chromium"], args=job["args"])
-        try:
-            result.update(_flow({**job, "browser": browser}, sessions, progress))
-            result["ok"] = True
-        except Exception:  # reported to the test, with where it stopped
-            result["error"] = traceback.format_exc()
-            page = sessions[-1].page if sessions else None
-            if page is not None:
-                result["url"] = page.url
-                try:
-                    shot = Path(job["screenshots"]) / "admin-flow-failure.png"
-                    page.screenshot(path=str(shot), full_page=True)
-                    result["screenshot"] = str(shot)
-                except Exception:  # noqa: BLE001 - best effort only
-                    pass
-        result["step"] = progress["step"]
-        result["errors"] = [str(e) for s in sessions for e in s.errors()]
-        browser.close()
-    print(json.dumps(result))
+    child_main(lambda job, browser, sessions, progress: _flow({**job, "browser": browser}, sessions, progress))
 
 
 # --- the test (runs in the pytest worker) --------------------------------------------------
@@ -209,33 +173,15 @@ def test_administrators_onboard_a_liaison(live_server, transactional_world, tmp_
     from chuangwen.audit.models import Entry
     from chuangwen.org.models import Post
 
-    chromium = find_chromium()
-    if chromium is None:
-        if browser_required():
-            pytest.fail(SKIP_REASON)
-        pytest.skip(SKIP_REASON)
-    pytest.importorskip("playwright")
-
     w = transactional_world
     TOTPDevice.objects.filter(user=w.secadmin).delete()
     sysadmin_device = TOTPDevice.objects.get(user=w.sysadmin, confirmed=True)
 
-    job = {
-        "chromium": chromium, "args": CHROMIUM_ARGS, "base": live_server.url, "password": w.password,
+    result = run_child(__name__, {
+        "base": live_server.url, "password": w.password, "name": "admin-flow",
         "sysadmin_key": sysadmin_device.bin_key.hex(), "community_code": w.community.code,
         "screenshots": str(screenshot_dir(tmp_path)),
-    }
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
-        [sys.executable, "-c", f"from {__name__} import _child_main; _child_main()"],
-        input=json.dumps(job), capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT, env=env,
-    )
-    assert done.returncode == 0, f"browser process failed:\n{done.stderr[-4000:]}"
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["ok"], (
-        f"stopped at step {result['step']!r} on {result.get('url')}\n{(result.get('error') or '')[-3000:]}"
-        f"\nscreenshot: {result.get('screenshot')}\nconsole: {result['errors']}"
-    )
+    }, timeout=120)
     assert result["errors"] == [], "\n".join(result["errors"])
 
     # What the pages did, in the database.
