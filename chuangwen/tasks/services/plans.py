@@ -223,7 +223,9 @@ def missing_fixes(task: Task, *, today: date | None = None) -> list[str]:
         gaps.append("定考评:请填写考评标准和分值。")
     if task.policy_id is None:
         gaps.append("定奖惩:请从奖惩规则目录中选择一项。")
-    if task.plan.requires_signoff and task.signed_off_at is None:
+    # Sign-off is the office director's check on what HQ issues; a unit decomposing its own
+    # task issues the subtasks on its own authority.
+    if task.parent_id is None and task.plan.requires_signoff and task.signed_off_at is None:
         gaps.append("审签:本方案的任务须经指挥部办公室主任审签后下达。")
     return gaps
 

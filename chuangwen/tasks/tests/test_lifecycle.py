@@ -215,3 +215,13 @@ class TestDecompose:
         org.post_appoint(person=world.c2_head, unit=world.street, title="主任", is_head=True)
         [sub] = services.task_decompose(task=task, units=[world.street], actor=world.district_head)
         assert sub.responsible_person == world.c2_head
+
+
+def test_decomposition_needs_no_signoff_even_when_the_plan_does(world, plan, draft):
+    services.plan_update(plan=plan, actor=world.hq, requires_signoff=True)
+    draft.refresh_from_db()
+    services.task_sign_off(task=draft, actor=world.hq)
+    task = services.task_issue(task=draft, actor=world.hq)
+    services.task_sign_for(task=task, actor=world.district_head)
+    [sub] = services.task_decompose(task=task, units=[world.community], actor=world.district_head)
+    assert sub.status == TaskStatus.ISSUED
