@@ -19,7 +19,9 @@ def test_pages_render_for_hq(client, login, world, issued):
                 "/tasks/plans/new/", f"/tasks/plans/{issued.plan_id}/new-task/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "任务" in response.content.decode()
+        body = response.content.decode()
+        assert "任务" in body
+        assert "{#" not in body and "{%" not in body, f"template syntax leaked on {url}"
 
 
 def test_my_tasks_lists_the_units_tasks_and_handovers_to_accept(client, login, world, issued):
