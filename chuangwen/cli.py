@@ -12,8 +12,9 @@
     chuangwen restore FILE               restore a backup into an empty installation
     chuangwen task_reminders [--date YYYY-MM-DD]
                                          send the due 三色督办 and milestone reminders (idempotent)
-    chuangwen run_jobs [--loop SECONDS]  task_reminders, and notify_digest once a day; once, or
-                                         every SECONDS until SIGTERM (docs/operations.md)
+    chuangwen run_jobs [--loop SECONDS]  task_reminders and expire_idempotency_keys, and notify_digest
+                                         once a day; once, or every SECONDS until SIGTERM
+                                         (docs/operations.md)
     chuangwen attachments_gc [--dry-run] delete stored files no attachment references (daily)
     chuangwen <any manage.py command>    e.g. `chuangwen migrate`, `chuangwen check --deploy`
 """

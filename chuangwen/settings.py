@@ -56,6 +56,11 @@ SECRET_KEY = env_str("CHUANGWEN_SECRET_KEY") or read_or_create(VAR_DIR / "secret
 # The audit key lives outside the database so that whoever can write the database cannot
 # forge the chain.  Path or literal value; see chuangwen.audit.chain.
 AUDIT_KEY_FILE = Path(env_str("CHUANGWEN_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key")))
+# Citizens' personal information (phones, names) is encrypted with this key (chuangwen.lib.pi):
+# outside the database and outside backups, like the audit key.  After a rotation the previous
+# key files stay listed in CHUANGWEN_PI_OLD_KEY_FILES (comma-separated) so old rows still decrypt.
+PI_KEY_FILE = Path(env_str("CHUANGWEN_PI_KEY_FILE", str(VAR_DIR / "pi.key")))
+PI_OLD_KEY_FILES = [Path(p) for p in env_list("CHUANGWEN_PI_OLD_KEY_FILES", [])]
 ALLOWED_HOSTS = env_list("CHUANGWEN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CHUANGWEN_CSRF_TRUSTED_ORIGINS", [])
 # Proxies whose X-Forwarded-For we believe; a client address from anyone else is REMOTE_ADDR.
@@ -82,8 +87,11 @@ INSTALLED_APPS = [
     "chuangwen.workdays",
     "chuangwen.notifications",
     "chuangwen.attachments",
+    "chuangwen.places",
+    "chuangwen.problems",
     "chuangwen.tasks",
     "chuangwen.api",
+    "chuangwen.api.open311",
     "chuangwen.console",
     "chuangwen.dashboard",
 ]
@@ -270,9 +278,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files (attachments app): the largest file accepted, checked before it is read.
 # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory.
 ATTACHMENT_MAX_MB = env_int("CHUANGWEN_ATTACHMENT_MAX_MB", 20)
+# Photos (problem reports, rectification, rechecks): the largest photo accepted before it is
+# re-encoded to a metadata-free JPEG (chuangwen.attachments.photos).
+PHOTO_MAX_MB = env_int("CHUANGWEN_PHOTO_MAX_MB", 10)
+
+# One cache every worker process of this machine shares (the citizens' and Open311 rate limits
+# count in it); files under var/, so nothing else needs to run.  Several machines: point
+# CHUANGWEN_CACHE_URL-style settings at Redis instead.  Test workers (pytest-xdist) each get their
+# own folder, so one worker's cache.clear() never resets another's counts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / os.environ.get("PYTEST_XDIST_WORKER", "main")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 # 三色督办: a task overdue by more than this many working days is red (yellow up to it).
 CHUANGWEN_TASK_RED_AFTER = env_int("CHUANGWEN_TASK_RED_AFTER", 5)
+# ...and a problem (整改时限 in working hours) overdue by more than this many working hours.
+CHUANGWEN_PROBLEM_RED_AFTER_HOURS = env_int("CHUANGWEN_PROBLEM_RED_AFTER_HOURS", 16)
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 

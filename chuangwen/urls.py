@@ -9,10 +9,15 @@ urlpatterns = [
     path("org/", include("chuangwen.org.urls")),
     path("notifications/", include("chuangwen.notifications.urls")),
     path("files/", include("chuangwen.attachments.urls")),
+    path("places/", include("chuangwen.places.urls")),
     path("tasks/", include("chuangwen.tasks.urls")),
+    path("problems/", include("chuangwen.problems.urls")),
+    # 随手拍: public pages, no login (each view is login_not_required).
+    path("report/", include("chuangwen.problems.public_urls")),
     path("manage/", admin.site.urls),
     path("console/", include("chuangwen.console.urls")),
     path("api/", include("chuangwen.api.urls")),
+    path("open311/v2/", include("chuangwen.api.open311.urls")),
     path("healthz", dashboard_views.healthz, name="healthz"),
 ]
 

@@ -32,6 +32,16 @@ VERBS: dict[str, set[str]] = {
     "task.manage": {Role.HQ_STAFF},
     "task.work": {Role.HQ_STAFF, Role.UNIT_HEAD, Role.LIAISON},
     "task.export": {Role.LEADER, Role.HQ_STAFF, Role.GROUP_LEAD, Role.UNIT_HEAD, Role.LIAISON},
+    # Sites (点位) and shops' responsibility zones (门前五包): HQ keeps the register; business
+    # roles read it within their scope.
+    "place.view": BUSINESS_VIEWERS,
+    "place.manage": {Role.HQ_STAFF},
+    # Problems (交办 → 整改 → 复查 → 销号): HQ dispatches, units rectify, inspectors recheck.
+    "problem.view": BUSINESS_VIEWERS,
+    "problem.report": BUSINESS_VIEWERS,
+    "problem.dispatch": {Role.HQ_STAFF},
+    "problem.rectify": {Role.UNIT_HEAD, Role.LIAISON},
+    "problem.recheck": {Role.INSPECTOR, Role.HQ_STAFF},
     # 三员分立: accounts and backups by the system administrator; roles, posts, second factors
     # and API keys by the security administrator; the audit log by the auditor.
     "user.manage": {Role.SYSADMIN},
@@ -41,6 +51,13 @@ VERBS: dict[str, set[str]] = {
     "mfa.manage": {Role.SECADMIN},
     "apikey.manage": {Role.SECADMIN},
     "audit.read": {Role.AUDITOR},
+    # Where and when a staff photo was taken (EXIF kept as evidence; attachments app): HQ and
+    # the inspectors who check closures, within the photo's owner scope.
+    "photo.evidence": {Role.HQ_STAFF, Role.INSPECTOR},
+    # Personal information (PIPL): pages show citizens' phones and names masked; seeing one in
+    # full is a separate, audited act (chuangwen.accounts.pi.pi_unmask).  HQ staff only, who
+    # call reporters back; units rectify from the masked record.
+    "pi.unmask": {Role.HQ_STAFF},
 }
 
 VERB_LABELS = {
@@ -54,6 +71,13 @@ VERB_LABELS = {
     "task.manage": "制定方案与下达任务",
     "task.work": "办理任务",
     "task.export": "导出任务台账",
+    "place.view": "查看点位",
+    "place.manage": "维护点位与门前五包",
+    "problem.view": "查看问题",
+    "problem.report": "上报问题",
+    "problem.dispatch": "交办问题",
+    "problem.rectify": "整改问题",
+    "problem.recheck": "复查问题",
     "user.manage": "管理账号",
     "backup.run": "备份与恢复",
     "role.grant": "授予角色",
@@ -61,6 +85,8 @@ VERB_LABELS = {
     "mfa.manage": "管理动态口令",
     "apikey.manage": "管理接口令牌",
     "audit.read": "查阅审计日志",
+    "photo.evidence": "查看照片拍摄信息",
+    "pi.unmask": "查看完整个人信息",
 }
 
 

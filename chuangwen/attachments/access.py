@@ -8,6 +8,9 @@ An owning app registers its kind once, in its AppConfig.ready():
 
 `can_view(user, owner_id)` must apply the app's seeing rule (the same selector its pages use).
 A file of an unregistered kind is visible to no one.
+
+A staff photo's evidence (`PhotoEvidence`: time, GPS, device) needs more: the verb
+"photo.evidence" (HQ staff, inspectors) on top of seeing the photo.
 """
 
 from collections.abc import Callable
@@ -18,12 +21,14 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.http import Http404
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from chuangwen.accounts.permissions import deny, has_verb
 from chuangwen.audit.log import record
 from chuangwen.audit.models import Outcome
 
-from .models import Attachment
+from .models import Attachment, PhotoEvidence
 
 TOKEN_LENGTH = 24
+EVIDENCE_VERB = "photo.evidence"
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,7 @@ def owner_repr(attachment: Attachment) -> str:
     return f"{label}#{attachment.owner_id}"
 
 
-def access_attachment(user, *, pk: int, token: str) -> Attachment:
-    """Fetch an attachment `user` may see, or raise Http404 — the same answer for "no such
-    file", "not yours" and "wrong token", so ids are not confirmed.  A refusal is audited."""
+def _visible_or_404(user, pk: int) -> Attachment:
     attachment = Attachment.objects.filter(pk=pk).first()
     if attachment is None:
         raise Http404("文件不存在。")
@@ -93,6 +96,28 @@ def access_attachment(user, *, pk: int, token: str) -> Attachment:
             outcome=Outcome.DENIED, changes={"owner": [None, owner_repr(attachment)]},
         )
         raise Http404("文件不存在。")
+    return attachment
+
+
+def access_attachment(user, *, pk: int, token: str) -> Attachment:
+    """Fetch an attachment `user` may see, or raise Http404 — the same answer for "no such
+    file", "not yours" and "wrong token", so ids are not confirmed.  A refusal is audited."""
+    attachment = _visible_or_404(user, pk)
     if not constant_time_compare(token, download_token(attachment)):
         raise Http404("文件不存在。")
     return attachment
+
+
+def can_view_evidence(user, attachment: Attachment) -> bool:
+    """May `user` see where and when this photo was taken: the verb and the owner's scope."""
+    return has_verb(user, EVIDENCE_VERB) and can_view(user, attachment)
+
+
+def access_photo_evidence(user, *, pk: int) -> PhotoEvidence | None:
+    """For an endpoint that shows one photo's evidence: Http404 (audited) when `user` may not
+    see the photo at all, PermissionDenied (audited) when they see it but lack the verb, else
+    the evidence (None: none was kept — a citizen's photo, or no EXIF)."""
+    attachment = _visible_or_404(user, pk)
+    if not has_verb(user, EVIDENCE_VERB):
+        deny(user, EVIDENCE_VERB, attachment)
+    return PhotoEvidence.objects.filter(attachment_id=attachment.pk).first()

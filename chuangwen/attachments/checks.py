@@ -19,6 +19,12 @@ def attachment_settings(app_configs, **kwargs):
             f"ATTACHMENT_MAX_MB must be a positive number, got {max_mb!r}",
             hint="Set CHUANGWEN_ATTACHMENT_MAX_MB (default 20).", id="attachments.E001",
         ))
+    photo_mb = getattr(settings, "PHOTO_MAX_MB", None)
+    if not isinstance(photo_mb, (int, float)) or photo_mb <= 0:
+        errors.append(Error(
+            f"PHOTO_MAX_MB must be a positive number, got {photo_mb!r}",
+            hint="Set CHUANGWEN_PHOTO_MAX_MB (default 10).", id="attachments.E004",
+        ))
     if not settings.MEDIA_ROOT:
         errors.append(Error("MEDIA_ROOT is not set", id="attachments.E002"))
         return errors

@@ -57,3 +57,43 @@ class Attachment(models.Model):
         from .selectors import attachment_url
 
         return attachment_url(self)
+
+
+class PhotoEvidence(models.Model):
+    """When, where and with what a staff photo was taken, as its EXIF said before the stored
+    copy was stripped: evidence against false closures.  Personal data (the photographer's
+    whereabouts): read only through `selectors.photo_evidence`, which checks the verb
+    "photo.evidence" and the attachment's owner scope.  No reverse accessor on Attachment, so
+    a template cannot reach it by accident; citizens' photos never get a row."""
+
+    attachment = models.OneToOneField(
+        Attachment, verbose_name="照片", on_delete=models.CASCADE, primary_key=True, related_name="+",
+    )
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    # Decimal degrees in the device's datum (WGS-84 for phones), not converted to GCJ-02.
+    gps_lat = models.DecimalField("拍摄纬度", max_digits=10, decimal_places=7, null=True, blank=True)
+    gps_lng = models.DecimalField("拍摄经度", max_digits=10, decimal_places=7, null=True, blank=True)
+    device = models.CharField("拍摄设备", max_length=100, blank=True)
+    extracted_at = models.DateTimeField("提取时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "照片拍摄信息"
+        verbose_name_plural = "照片拍摄信息"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(gps_lat__isnull=True, gps_lng__isnull=True)
+                | models.Q(  # "IS NOT NULL" spelled out: a comparison with NULL would pass the CHECK
+                    gps_lat__isnull=False, gps_lng__isnull=False,
+                    gps_lat__gte=-90, gps_lat__lte=90, gps_lng__gte=-180, gps_lng__lte=180,
+                ),
+                name="photoevidence_gps_pair_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(taken_at__isnull=False) | models.Q(gps_lat__isnull=False)
+                | ~models.Q(device=""),
+                name="photoevidence_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"照片#{self.attachment_id}的拍摄信息"

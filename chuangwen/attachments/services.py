@@ -13,7 +13,8 @@ from django.db import transaction
 from chuangwen.audit.log import record
 
 from . import access, storage
-from .models import Attachment
+from .models import Attachment, PhotoEvidence
+from .photos import MAX_PHOTOS, PreparedPhoto, prepare_photo, prepare_photos
 from .validation import ALL_KINDS, Checked, max_upload_bytes, validate_upload
 
 logger = logging.getLogger(__name__)
@@ -21,8 +22,9 @@ logger = logging.getLogger(__name__)
 MAX_FILES = 9  # per upload (a form, an API call): the nine-photo grid people know from WeChat
 
 __all__ = [
-    "MAX_FILES", "attachment_delete", "attachment_open", "attachment_store", "attachments_store",
-    "cleanup_orphans", "validate_upload",
+    "MAX_FILES", "MAX_PHOTOS", "attachment_delete", "attachment_open", "attachment_store",
+    "attachments_store", "cleanup_orphans", "photo_store", "photos_store", "prepare_photo", "prepare_photos",
+    "validate_upload",
 ]
 
 
@@ -35,16 +37,19 @@ def _require_owner(owner_kind: str, owner_id: int) -> None:
         raise RuntimeError("attachment_store runs inside the owning service's transaction")
 
 
-def _store_checked(f, checked: Checked, *, owner_kind: str, owner_id: int, actor) -> Attachment:
+def _store_file(
+    f, *, name: str, content_type: str, expected_size: int, limit: int | None, owner_kind: str, owner_id: int,
+    actor, extra_changes: dict | None = None,
+) -> Attachment:
     temp, sha256, size = storage.write_temp(f)
-    if size != checked.size or size > max_upload_bytes():
+    if size != expected_size or (limit is not None and size > limit):
         temp.unlink(missing_ok=True)
-        raise ValidationError(f"文件“{checked.name}”在上传过程中发生变化,请重新上传。", code="changed")
+        raise ValidationError(f"文件“{name}”在上传过程中发生变化,请重新上传。", code="changed")
     with transaction.atomic():
         storage.lock_blob(sha256)
         blob = storage.commit_temp(temp, sha256, size)
         attachment = Attachment(
-            owner_kind=owner_kind, owner_id=owner_id, name=checked.name, content_type=checked.content_type,
+            owner_kind=owner_kind, owner_id=owner_id, name=name, content_type=content_type,
             size=size, sha256=sha256, blob=blob, uploaded_by=actor if getattr(actor, "pk", None) else None,
         )
         attachment.full_clean()
@@ -54,10 +59,17 @@ def _store_checked(f, checked: Checked, *, owner_kind: str, owner_id: int, actor
             changes={
                 "owner": [None, access.owner_repr(attachment)], "name": [None, attachment.name],
                 "size": [None, size], "content_type": [None, attachment.content_type],
-                "sha256": [None, sha256],
+                "sha256": [None, sha256], **(extra_changes or {}),
             },
         )
     return attachment
+
+
+def _store_checked(f, checked: Checked, *, owner_kind: str, owner_id: int, actor) -> Attachment:
+    return _store_file(
+        f, name=checked.name, content_type=checked.content_type, expected_size=checked.size,
+        limit=max_upload_bytes(), owner_kind=owner_kind, owner_id=owner_id, actor=actor,
+    )
 
 
 def attachment_store(f, *, owner_kind: str, owner_id: int, actor, kinds=ALL_KINDS) -> Attachment:
@@ -91,6 +103,69 @@ def attachments_store(
             for f, c in zip(files, checked, strict=True)
         ]
 
+
+# --- photos -------------------------------------------------------------------------------------
+
+def _store_prepared(
+    photo: PreparedPhoto, *, owner_kind: str, owner_id: int, actor, evidence: bool
+) -> Attachment:
+    metadata = photo.metadata if evidence else None
+    with transaction.atomic():
+        attachment = _store_file(
+            photo.file(), name=photo.name, content_type=photo.content_type, expected_size=photo.size,
+            limit=None, owner_kind=owner_kind, owner_id=owner_id, actor=actor,
+            extra_changes={
+                # What was uploaded, so the original can be recognised later; never the
+                # evidence itself (the audit log is read by the auditor, not for GPS).
+                "original_content_type": [None, photo.original.content_type],
+                "original_size": [None, photo.original.size],
+                "original_sha256": [None, photo.original_sha256],
+                "evidence": [None, metadata is not None],
+            },
+        )
+        if metadata is not None:
+            row = PhotoEvidence(
+                attachment=attachment, taken_at=metadata.taken_at, gps_lat=metadata.gps_lat,
+                gps_lng=metadata.gps_lng, device=metadata.device, extracted_at=metadata.extracted_at,
+            )
+            row.full_clean()
+            row.save(force_insert=True)
+    return attachment
+
+
+def photo_store(photo, *, owner_kind: str, owner_id: int, actor, evidence: bool) -> Attachment:
+    """Check, re-encode and store one photo for (owner_kind, owner_id); see `photos_store`."""
+    return photos_store([photo], owner_kind=owner_kind, owner_id=owner_id, actor=actor, evidence=evidence,
+                        max_files=1)[0]
+
+
+def photos_store(
+    photos: Iterable, *, owner_kind: str, owner_id: int, actor, evidence: bool, max_files: int = MAX_PHOTOS
+) -> list[Attachment]:
+    """Store several photos, all or none: each is checked and re-encoded to a metadata-free
+    JPEG (`photos.prepare_photo`) before the first is stored, and all rejections are reported
+    together.  The attachment's sha256 is the re-encoded file's.
+
+    `evidence=True` (staff photos: inspections, rectification, rechecks) keeps the EXIF time,
+    GPS and device in a `PhotoEvidence` row when the photo carried any; `evidence=False`
+    (citizens) keeps nothing.  Either way the stored file has no metadata, so it is the public
+    copy too.
+
+    Items may be uploaded files or `PreparedPhoto`s.  Re-encoding costs 0.1-0.5 s a photo: an
+    owner whose transaction holds the database's write lock (SQLite) should call
+    `prepare_photos(files, keep_evidence=...)` before opening it and pass the results here.
+    Must run inside the owner's transaction."""
+    photos = list(photos)
+    _require_owner(owner_kind, owner_id)
+    prepared = prepare_photos(photos, keep_evidence=evidence, max_files=max_files)
+    with transaction.atomic():
+        return [
+            _store_prepared(p, owner_kind=owner_kind, owner_id=owner_id, actor=actor, evidence=evidence)
+            for p in prepared
+        ]
+
+
+# --- reading and deleting --------------------------------------------------------------------------
 
 def attachment_open(*, attachment: Attachment, actor):
     """Open the blob of an attachment the caller has already checked `actor` may see (use

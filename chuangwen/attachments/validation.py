@@ -70,7 +70,10 @@ _MIME_KINDS = {
     "image/jpeg": "jpeg", "image/png": "png", "image/apng": "png", "image/gif": "gif",
     "image/webp": "webp", "application/pdf": "pdf",
 }
-_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+# Pillow's format names per kind.  A JPEG carrying a second image (Android "Ultra HDR" gain
+# maps, depth maps, stereo pairs: the CIPA Multi-Picture Format) opens as "MPO"; it is a JPEG
+# to every viewer and decoder.
+_PIL_FORMATS = {"jpeg": ("JPEG", "MPO"), "png": ("PNG",), "gif": ("GIF",), "webp": ("WEBP",)}
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -170,21 +173,27 @@ def max_upload_bytes() -> int:
     return int(settings.ATTACHMENT_MAX_MB * 1024 * 1024)
 
 
+def _too_many_pixels(name: str, size: tuple[int, int] | None = None) -> ValidationError:
+    found = f"({size[0]}×{size[1]} 像素)" if size else ""
+    return _reject(name, f"的图片尺寸过大{found},不能超过 {MAX_IMAGE_PIXELS // 10_000} 万像素。", "pixels")
+
+
 # --- the check ----------------------------------------------------------------------------------
 
-def validate_upload(f, *, kinds: frozenset[str] = ALL_KINDS) -> Checked:
+def validate_upload(f, *, kinds: frozenset[str] = ALL_KINDS, max_bytes: int | None = None) -> Checked:
     """Check one uploaded file (a Django `UploadedFile` or `File`); raise `ValidationError`.
 
-    The size is checked first, from `.size`, before any byte is read.  The result is
-    remembered on the file object, so a form that validated the file early spares the service
-    a second pass (the service calls this again and gets the cached answer)."""
+    The size is checked first, from `.size`, before any byte is read, against `max_bytes`
+    (default: ATTACHMENT_MAX_MB).  The result is remembered on the file object, so a form that
+    validated the file early spares the service a second pass (the service calls this again
+    with the same kinds and limit and gets the cached answer)."""
     kinds = frozenset(kinds)
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
     cached = getattr(f, "_chuangwen_checked", None)
-    if cached is not None and cached[0] == kinds and cached[1].size == f.size:
+    if cached is not None and cached[0] == (kinds, limit) and cached[1].size == f.size:
         return cached[1]
     name = sanitize_name(getattr(f, "name", ""))
     size = f.size
-    limit = max_upload_bytes()
     if size is None or size > limit:
         raise _reject(name, f"太大了({filesizeformat(size or 0)}),单个文件不能超过 "
                             f"{filesizeformat(limit)}。", "size")
@@ -213,7 +222,7 @@ def validate_upload(f, *, kinds: frozenset[str] = ALL_KINDS) -> Checked:
     f.seek(0)
     checked = Checked(name=name, kind=kind, size=size)
     try:
-        f._chuangwen_checked = (kinds, checked)
+        f._chuangwen_checked = ((kinds, limit), checked)
     except AttributeError:  # pragma: no cover  (a file object with __slots__)
         pass
     return checked
@@ -224,17 +233,17 @@ def _check_image(f, name: str, kind: Kind) -> None:
 
     invalid = _reject(name, f"不是有效的 {kind.label}(文件已损坏或内容不完整)。", "invalid")
     try:
-        # Pillow's own limit (a warning above 89 MP, an error above twice that) is higher than
-        # ours, so no filter on its warning is needed (warnings.catch_warnings is not
-        # thread-safe under gunicorn's threads).
+        # Image.open reads the header only.  Pillow's own guard (Image.MAX_IMAGE_PIXELS, set to
+        # our cap in apps.py for every other Pillow use) warns above the cap and raises
+        # DecompressionBombError above twice it; below that our check refuses first.  No
+        # filter on its warning (warnings.catch_warnings is not thread-safe under gunicorn).
         f.seek(0)
         with Image.open(f) as im:
-            if im.format != _PIL_FORMATS[kind.code]:
+            if im.format not in _PIL_FORMATS[kind.code]:
                 raise invalid
             width, height = im.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise _reject(name, f"的像素过多({width}×{height}),不能超过 "
-                                    f"{MAX_IMAGE_PIXELS // 1_000_000} 百万像素。", "pixels")
+                raise _too_many_pixels(name, (width, height))
             im.verify()  # PNG: every chunk's CRC up to IEND
         if kind.code != "png":
             # JPEG/GIF/WEBP: decode once to catch truncated or corrupt data (JPEG at 1/8
@@ -247,8 +256,7 @@ def _check_image(f, name: str, kind: Kind) -> None:
     except ValidationError:
         raise
     except Image.DecompressionBombError as exc:
-        raise _reject(name, f"的像素过多,不能超过 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素。",
-                      "pixels") from exc
+        raise _too_many_pixels(name) from exc
     except Exception as exc:  # Pillow raises many types (OSError, SyntaxError, ValueError, ...)
         raise invalid from exc
 

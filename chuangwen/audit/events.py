@@ -13,10 +13,16 @@ EVENT_LABELS = {
     "group.create": "设立工作组", "group.update": "修改工作组", "group.member.add": "增加成员单位",
     "group.member.remove": "移除成员单位", "group.staff": "调整工作组成员",
     "apitoken.issue": "签发接口令牌", "apitoken.revoke": "吊销接口令牌",
+    "open311.key_issue": "签发 Open311 密钥", "open311.key_revoke": "吊销 Open311 密钥",
+    "open311.key_denied": "Open311 密钥无效", "open311.request": "Open311 上报问题",
     "backup.create": "备份", "backup.restore": "恢复", "audit.archive": "审计归档",
     "audit.export": "导出审计日志", "audit.verify": "校验审计链", "pi.export": "导出个人信息",
     "pi.unmask": "查看完整个人信息",
     "calendar.seed": "导入节假日安排", "calendar.set": "登记节假日/调休", "calendar.clear": "删除节假日登记",
+    "problem.report": "上报问题", "problem.assign": "交办问题", "problem.accept": "签收整改", "problem.return": "退回问题",
+    "problem.submit": "整改完成", "problem.recheck_pass": "复查通过销号", "problem.recheck_fail": "复查未通过返工",
+    "problem.request_park": "申请挂账", "problem.approve_park": "同意挂账", "problem.reject_park": "不同意挂账",
+    "problem.unpark": "恢复整改", "problem.void": "作废问题",
     "plan.create": "制定工作方案", "plan.update": "修改工作方案", "policy.create": "新增奖惩规则", "policy.update": "修改奖惩规则",
     "task.create": "拟定任务", "task.update": "修改任务", "task.sign_off": "审签任务", "task.issue": "下达任务",
     "task.sign_for": "签收任务", "task.start": "开始办理任务", "task.hand_in": "交账", "task.accept": "验收任务",
@@ -27,6 +33,11 @@ EVENT_LABELS = {
     "attachment.upload": "上传附件", "attachment.download": "下载附件", "attachment.denied": "拒绝下载附件",
     "attachment.delete": "删除附件", "attachment.gc": "清理无主附件文件",
     "task.supervision_notice": "打印督办单",
+    "site_type.create": "新增点位类型", "site_type.update": "修改点位类型", "site.create": "登记点位",
+    "site.update": "修改点位", "site.deactivate": "停用点位", "site.reactivate": "启用点位",
+    "zone.set": "登记门前五包责任区",
+    "problem.merge": "合并重复问题", "problem.reminders": "问题督办提醒",
+    "problem.summary_rebuild": "重算问题统计",
 }
 
 

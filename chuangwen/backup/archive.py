@@ -1,16 +1,18 @@
 """One-file backups: the database, uploaded files and the audit chain head, with a manifest.
 
     chuangwen-<time>.tar.gz
-      manifest.json        vendor, per-table row counts and SHA-256, audit head, key
-                           fingerprint, file checksums; signed with the audit key
+      manifest.json        vendor, per-table row counts and SHA-256, audit head, audit and
+                           personal-information key fingerprints, file checksums; signed with
+                           the audit key
       database.sqlite3     SQLite online backup (consistent while writers run), or
       database.pgdump      pg_dump custom format (from the snapshot the statistics come from)
       files/...            uploaded files (MEDIA_ROOT)
       audit-archive/...    audit archive files written by `chuangwen audit archive`
 
 The audit key is deliberately not in the archive: whoever holds a backup must not be able to
-re-sign a forged chain.  Keep the key file in a separate safe place; restore checks its
-fingerprint against the manifest (and the manifest's signature with the key).
+re-sign a forged chain.  Neither is the personal-information key: a stolen backup must not
+reveal citizens' phones and names.  Keep both key files in a separate safe place; restore checks
+their fingerprints against the manifest (and the manifest's signature with the audit key).
 
 A restore checks everything it can before it touches the database: member names (no absolute
 paths, no `..`, no links), the manifest signature, the key, every checksum, that the database is
@@ -29,6 +31,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -36,10 +39,13 @@ from chuangwen.audit.chain import key, key_fingerprint, verify
 from chuangwen.audit.log import record
 from chuangwen.audit.models import Head
 from chuangwen.audit.retention import archive_dir
+from chuangwen.lib.pi import keys as pi_keys
 
 from . import snapshot
 
-FORMAT = 2
+FORMAT = 3
+# Format 2 predates encrypted personal information: it names no PI key and holds no ciphertext.
+READABLE_FORMATS = {2, FORMAT}
 DB_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 TOP_LEVEL = {"manifest.json", *DB_FILES.values(), "files", "audit-archive"}
 
@@ -64,6 +70,13 @@ def _sign(manifest: dict) -> str:
     body = {k: v for k, v in manifest.items() if k != "signature"}
     data = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     return hmac.new(key(), b"chuangwen-backup:" + data, hashlib.sha256).hexdigest()
+
+
+def _pi_fingerprints() -> list[str]:
+    try:
+        return pi_keys.fingerprints()
+    except ImproperlyConfigured as exc:
+        raise BackupError(f"个人信息密钥无法读取:{exc}") from exc
 
 
 def _regular_files(root: Path) -> list[Path]:
@@ -92,6 +105,7 @@ def create_backup(*, output: Path | None = None, actor=None) -> Path:
     media, audit_archive = Path(settings.MEDIA_ROOT), archive_dir()
     with tempfile.TemporaryDirectory(prefix="cw-backup-") as tmp:
         tmpdir = Path(tmp)
+        pi_fingerprints = _pi_fingerprints()
         db_file, stats, head = _dump(tmpdir)
         files = _regular_files(media)
         archives = [p for p in _regular_files(audit_archive) if p.name.endswith(".jsonl.gz")]
@@ -105,6 +119,9 @@ def create_backup(*, output: Path | None = None, actor=None) -> Path:
             "row_counts": {t: s["rows"] for t, s in stats.items()},
             "audit_head": head,
             "audit_key_fingerprint": key_fingerprint(),
+            # Names of the keys the rows may be encrypted with (never the keys themselves).
+            "pi_key_fingerprint": pi_fingerprints[0],
+            "pi_old_key_fingerprints": pi_fingerprints[1:],
             "files": {p.relative_to(media).as_posix(): _sha256(p) for p in files},
             "audit_archive": {p.relative_to(audit_archive).as_posix(): _sha256(p) for p in archives},
         }
@@ -172,7 +189,7 @@ def _extract(archive: Path, dest: Path) -> dict:
         manifest = json.loads((dest / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
         raise BackupError(f"备份文件缺少或损坏了清单(manifest.json):{exc}") from exc
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise BackupError("备份文件格式不受支持。")
     if manifest.get("audit_key_fingerprint") != key_fingerprint():
         raise BackupError(
@@ -181,6 +198,7 @@ def _extract(archive: Path, dest: Path) -> dict:
         )
     if not hmac.compare_digest(str(manifest.get("signature", "")), _sign(manifest)):
         raise BackupError("备份清单的签名不符:清单已被改动,文件可能已损坏或被篡改。")
+    _check_pi_keys(manifest)
     if manifest["vendor"] != connection.vendor:
         raise BackupError(f"备份来自 {manifest['vendor']} 数据库,当前为 {connection.vendor},不能直接恢复。")
     db_file = dest / manifest["database_file"]
@@ -196,6 +214,22 @@ def _extract(archive: Path, dest: Path) -> dict:
             if _sha256(dest / folder / rel) != digest:
                 raise BackupError(f"备份中的文件 {folder}/{rel} 校验失败(SHA-256 不符)。")
     return manifest
+
+
+def _check_pi_keys(manifest: dict) -> None:
+    """Every key the backed-up rows may be encrypted with must be configured here (as the
+    current key or an old one): otherwise the restore would succeed and the rows be unreadable."""
+    if manifest["format"] < 3:
+        return
+    wanted = [manifest.get("pi_key_fingerprint"), *(manifest.get("pi_old_key_fingerprints") or [])]
+    present = set(_pi_fingerprints())
+    missing = [str(f) for f in wanted if f not in present]
+    if missing:
+        raise BackupError(
+            "个人信息密钥与备份时不一致(密钥指纹不符:" + "、".join(missing) + "):请先把备份时使用的"
+            "个人信息密钥文件放回原处(默认 var/pi.key,或 CHUANGWEN_PI_KEY_FILE 指定的位置;轮换前的旧密钥"
+            "列入 CHUANGWEN_PI_OLD_KEY_FILES),再执行恢复。"
+        )
 
 
 def _database_is_empty() -> bool:

@@ -8,6 +8,8 @@ from django.utils import timezone
 from chuangwen.accounts.roles import Role
 from chuangwen.api.services import MAX_DAYS
 from chuangwen.audit.models import Outcome
+from chuangwen.org.models import Unit
+from chuangwen.places.models import DISTRICT_KINDS
 
 
 def _date() -> forms.DateInput:
@@ -80,6 +82,23 @@ class TokenIssueForm(StyledForm):
     username = forms.CharField(label="所属人员(用户名)", max_length=150)
     name = forms.CharField(label="用途", max_length=60)
     days = forms.IntegerField(label="有效天数", min_value=1, max_value=MAX_DAYS, initial=90)
+
+
+class Open311KeyIssueForm(StyledForm):
+    name = forms.CharField(label="接入方", max_length=60, help_text="如:上川市12345热线、城东区随手拍小程序")
+    days = forms.IntegerField(label="有效天数", min_value=1, max_value=MAX_DAYS, initial=365)
+    hourly_limit = forms.IntegerField(label="每小时上报上限", min_value=1, max_value=100000, initial=300)
+    can_post = forms.BooleanField(label="允许上报", required=False, initial=True)
+    districts = forms.ModelMultipleChoiceField(
+        label="限定县区", required=False, widget=forms.CheckboxSelectMultiple, queryset=Unit.objects.none(),
+        help_text="不选为全市;选定后只能上报这些县区的问题(用点位编码 address_id 定位)。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].queryset = (
+            Unit.objects.active().filter(kind__in=DISTRICT_KINDS).order_by("sort_order", "code"))
+        self.fields["districts"].widget.attrs["class"] = "form-check-input"
 
 
 class AuditFilterForm(StyledForm):

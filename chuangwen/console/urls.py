@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, common, security, system
+from .views import audit, common, open311_keys, security, system
 
 app_name = "console"
 urlpatterns = [
@@ -24,6 +24,9 @@ urlpatterns = [
     path("tokens/", security.tokens, name="tokens"),
     path("tokens/issue/", security.token_issue, name="token_issue"),
     path("tokens/<int:pk>/revoke/", security.token_revoke, name="token_revoke"),
+    path("open311-keys/", open311_keys.keys, name="open311_keys"),
+    path("open311-keys/issue/", open311_keys.key_issue, name="open311_key_issue"),
+    path("open311-keys/<int:pk>/revoke/", open311_keys.key_revoke, name="open311_key_revoke"),
     # Auditor
     path("audit/", audit.log, name="audit_log"),
     path("audit/export.xlsx", audit.export, name="audit_export"),

@@ -19,6 +19,10 @@ def navigation(request):
         ]
     if can(user, "task.view"):
         items.append(("任务督办", reverse("tasks:my_tasks"), "tasks"))
+    if can(user, "problem.view"):
+        items.append(("问题整改", reverse("problems:mine"), "problems"))
+    if can(user, "place.view"):
+        items.append(("点位", reverse("places:site_list"), "places"))
     # The admin site admits by role (admin_site.ADMIN_SITE_ROLES), never by `is_staff`.
     if can(user, "unit.manage") or can(user, "post.manage"):
         items.append(("基础数据维护", reverse("admin:index"), "admin"))
@@ -27,7 +31,8 @@ def navigation(request):
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match else ""
     url_name = match.url_name if match else ""
-    active = {"dashboard": "home", "admin": "admin", "console": "console", "tasks": "tasks"}.get(namespace, "")
+    active = {"dashboard": "home", "admin": "admin", "console": "console", "tasks": "tasks",
+              "places": "places", "problems": "problems"}.get(namespace, "")
     if namespace == "org":
         active = "groups" if url_name.startswith("group") else "people" if url_name.startswith("person") else "org"
     return {"nav_items": items, "nav_active": active}

@@ -59,8 +59,26 @@ def scope_roots(user) -> list[str] | None:
 
 
 def forget_scope(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _DUTY_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+_DUTY_ATTR = "_cw_duty_units"
+
+
+def duty_units(user) -> dict[int, bool]:
+    """unit id -> holds the head post, for the units where `user` is head or liaison today: the
+    units the person acts for (sign for, report, hand in).  Cached on the user object, which
+    lives for one request."""
+    cached = getattr(user, _DUTY_ATTR, None)
+    if cached is None:
+        cached = {}
+        rows = Post.objects.current().filter(Q(is_head=True) | Q(is_liaison=True), person=user)
+        for unit_id, is_head in rows.values_list("unit_id", "is_head"):
+            cached[unit_id] = cached.get(unit_id, False) or is_head
+        setattr(user, _DUTY_ATTR, cached)
+    return cached
 
 
 def units_visible_to(user) -> QuerySet[Unit]:

@@ -6,34 +6,17 @@ the HQ office (draft, issue, prepare the review of a handover) while its head de
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
 from chuangwen.accounts.permissions import deny, has_verb
 from chuangwen.accounts.roles import Role
-from chuangwen.org.models import Post, UnitKind
+from chuangwen.org.models import UnitKind
+from chuangwen.org.selectors import duty_units
 
 from .models import TaskStatus
 from .transitions import TRANSITIONS, Party
 
-_POSTS_ATTR = "_cw_task_posts"
-
-
 def _posts(user) -> dict[int, bool]:
-    """unit id -> holds the head post, for the user's current head/liaison posts (cached on the
-    user object, which lives for one request)."""
-    cached = getattr(user, _POSTS_ATTR, None)
-    if cached is None:
-        cached = {}
-        rows = Post.objects.current().filter(Q(is_head=True) | Q(is_liaison=True), person=user)
-        for unit_id, is_head in rows.values_list("unit_id", "is_head"):
-            cached[unit_id] = cached.get(unit_id, False) or is_head
-        setattr(user, _POSTS_ATTR, cached)
-    return cached
-
-
-def forget_posts(user) -> None:
-    if hasattr(user, _POSTS_ATTR):
-        delattr(user, _POSTS_ATTR)
+    return duty_units(user)
 
 
 def is_head_of(user, unit) -> bool:

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from chuangwen.api.v1.api import api
+from chuangwen.api.v1.idempotency import KEY_PARAMETER
 from chuangwen.api.v1.pagination import MAX_LIMIT, encode_cursor
 from chuangwen.org import selectors
 from chuangwen.org import services as org
@@ -105,8 +106,10 @@ def test_openapi_document_lists_every_endpoint_and_the_bearer_scheme(client):
             assert {"401", "403", "404", "422"} <= set(op["responses"])
             assert {"200", "201"} & set(op["responses"])
             if method != "get":
-                # A write may meet a stale version.
+                # A write may meet a stale version (or a retry of itself still running).
                 assert "409" in op["responses"]
+            # Every POST takes the optional Idempotency-Key header; a GET needs none.
+            assert (KEY_PARAMETER in op.get("parameters", [])) == (method == "post")
             for status, response in op["responses"].items():
                 if status >= "400":
                     schema = response["content"]["application/json"]["schema"]

@@ -9,7 +9,8 @@ from . import schemas
 from .pagination import MAX_ID
 
 # Every operation documents these.  Writes add 400 (a body that is not JSON) and 409 (someone
-# saved the object since the caller read its `version`).
+# saved the object since the caller read its `version`, or a retry with the same Idempotency-Key
+# is still running).
 ERRORS = {401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 422: schemas.Error}
 WRITE_ERRORS = {400: schemas.Error, **ERRORS, 409: schemas.Error}
 

@@ -32,6 +32,11 @@ def test_bad_size_limit_is_an_error(value):
     assert error_ids(ATTACHMENT_MAX_MB=value) == ["attachments.E001"]
 
 
+@pytest.mark.parametrize("value", [0, -1, "10", None])
+def test_bad_photo_size_limit_is_an_error(value):
+    assert error_ids(PHOTO_MAX_MB=value) == ["attachments.E004"]
+
+
 @pytest.mark.django_db
 def test_list_include_shows_names_sizes_links_and_thumbnails(world, unit_kind):
     with transaction.atomic():

@@ -99,7 +99,9 @@ class Install:
         return json.loads(self.shell(INSPECT).strip().splitlines()[-1])
 
     def take_key_from(self, other: "Install") -> None:
+        """The keys that stay out of backups: the audit key and the personal-information key."""
         shutil.copy2(other.var / "audit.key", self.var / "audit.key")
+        shutil.copy2(other.var / "pi.key", self.var / "pi.key")
 
     def drop(self) -> None:
         if self.db_name:

@@ -6,12 +6,15 @@ command, so the test database of this run is never touched.
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
 import time
 
 import pytest
+
+from chuangwen.lib.pi.keys import fingerprint_of
 
 from .installs import ROOT, SETUP, VENDORS, Install
 
@@ -68,6 +71,9 @@ def test_backup_and_restore(installs, tmp_path):
     manifest = manifest_of(archive)
     assert manifest["row_counts"]["accounts_user"] == 13 and len(manifest["files"]) == 1
     assert manifest["audit_head"]["seq"] == manifest["row_counts"]["audit_entry"]
+    pi_key = bytes.fromhex((src.var / "pi.key").read_text())
+    assert manifest["pi_key_fingerprint"] == fingerprint_of(pi_key)
+    assert manifest["pi_old_key_fingerprints"] == []
     before = src.inspect()
 
     # Into an installation without tables (SQLite: no database file at all).
@@ -91,6 +97,14 @@ def test_backup_and_restore(installs, tmp_path):
     assert done.returncode != 0
     assert "审计密钥与备份时不一致" in done.stderr and "审计密钥文件放回" in done.stderr
     assert not (other.var / "files").exists()
+
+    # Not with another personal-information key (the audit key is the right one).
+    other_pi = installs("otherpikey", migrate=False)
+    shutil.copy2(src.var / "audit.key", other_pi.var / "audit.key")
+    done = other_pi.run("restore", str(archive), check=False)
+    assert done.returncode != 0
+    assert "个人信息密钥与备份时不一致" in done.stderr and "CHUANGWEN_PI_KEY_FILE" in done.stderr
+    assert not (other_pi.var / "files").exists()
 
     refuses_tampered_corrupt_and_unsafe_archives(src, archive, installs("refusals", migrate=False, key_from=src),
                                                  tmp_path)

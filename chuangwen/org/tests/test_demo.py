@@ -112,7 +112,8 @@ def _assert_shape_of_the_seed(city_name):
 def _assert_accounts_file(path, printed: str) -> dict[str, list]:
     """The file lists one login per role, in the documented order; returns role -> users."""
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    accounts = _parse(path.read_text(encoding="utf-8"))
+    # Lines that are not logins (`open311 client <key>`, chuangwen.api.open311.demo) are skipped.
+    accounts = [a for a in _parse(path.read_text(encoding="utf-8")) if a[0] in Role.values]
     admin_roles = {"sysadmin", "secadmin", "auditor"}
     # The three administrators' lines carry their TOTP secret as a fourth field.
     assert [len(fields) for fields in accounts] == [4 if f[0] in admin_roles else 3 for f in accounts]
@@ -165,6 +166,12 @@ def test_loads_the_seed_city_with_one_login_per_role(empty_db):
     _assert_shape_of_the_seed(empty_db.CITY_NAME)
     logins = _assert_accounts_file(empty_db.VAR_DIR / ACCOUNTS_FILE, out.getvalue())
     _assert_scope_rule(logins)
+    # The 12345 hotline's Open311 key (chuangwen.api.open311.demo) is in the file and works.
+    from chuangwen.api.open311.services import key_authenticate
+
+    accounts = _parse((empty_db.VAR_DIR / ACCOUNTS_FILE).read_text(encoding="utf-8"))
+    (line,) = [a for a in accounts if a[0] == "open311"]
+    assert line[1] == "client" and key_authenticate(line[2]).name == f"{empty_db.CITY_NAME}12345热线"
 
 
 def test_second_run_adds_nothing_and_a_lost_file_gets_new_passwords(empty_db):

@@ -1,11 +1,13 @@
-"""`load_demo` (`chuangwen demo`): the demo city (chuangwen.org.demo), then its campaign plan
-(chuangwen.tasks.demo).  It lives in dashboard, the bottom app, because it needs both: org may
-not import tasks."""
+"""`load_demo` (`chuangwen demo`): the demo city (chuangwen.org.demo), its sites and shops' zones
+(chuangwen.places.demo), then its campaign plan (chuangwen.tasks.demo).  It lives in dashboard,
+the bottom app, because it needs them all: org may not import places or tasks."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from chuangwen.api.open311.demo import ensure_demo_key
 from chuangwen.org.demo import DemoRefused, format_table, load
+from chuangwen.places.demo import DemoSitesRefused, demo_counts, load_demo_sites
 from chuangwen.tasks.demo import DemoPlanRefused, load_demo_plan
 from chuangwen.tasks.models import Plan
 
@@ -14,9 +16,15 @@ TASK_GUIDE = """\
 任务督办演示:hq_director 验收交账、审批延期(我的任务);mayor 看挂钩任务和三色督办;vice_mayor 看优良秩序组;
 district_head 验收街道和社区交账;community_head 交账并验收门店交账;community_liaison 签收任务、报送进度。"""
 
+OPEN311_NOTES = {
+    "issued": "已签发 Open311 演示密钥(12345 热线),见 {path} 中的 open311 client 行。",
+    "reissued": "Open311 演示密钥已重新签发(原密钥已吊销),见 {path} 中的 open311 client 行。",
+    "present": "Open311 演示密钥已签发,未做改动(见 {path} 中的 open311 client 行)。",
+}
+
 
 class Command(BaseCommand):
-    help = ("加载演示城市和演示工作方案(只加载一次;再次运行只显示演示账号)并把演示账号写入 "
+    help = ("加载演示城市、演示点位和演示工作方案(只加载一次;再次运行只显示演示账号)并把演示账号写入 "
             "var/demo-accounts.txt。")
 
     def add_arguments(self, parser):
@@ -38,6 +46,18 @@ class Command(BaseCommand):
             "reset": f"演示城市 {result.city} 已加载;已为演示账号重新生成密码。",
         }
         self.stdout.write(notes[result.status])
+        try:
+            status = load_demo_sites()
+        except DemoSitesRefused as exc:
+            self.stderr.write(f"未加载演示点位:{exc}")
+        except ValidationError as exc:
+            raise CommandError("演示点位加载失败,已全部回滚:" + ";".join(exc.messages)) from exc
+        else:
+            sites, zones = demo_counts()
+            if status == "loaded":
+                self.stdout.write(f"已加载演示点位:{sites} 个点位,{zones} 个门前五包责任区。")
+            else:
+                self.stdout.write(f"演示点位已加载({sites} 个点位),未做改动。")
         plan = None
         try:
             status = load_demo_plan()
@@ -51,6 +71,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"已加载演示工作方案:{plan.title}({plan.tasks.count()} 项任务)。")
             else:
                 self.stdout.write(f"演示工作方案 {plan.title} 已加载,未做改动。")
+        # The 12345 hotline's Open311 key, as `open311 client <key>` in the accounts file.
+        open311 = ensure_demo_key()
+        if open311 != "skipped":
+            self.stdout.write(OPEN311_NOTES[open311].format(path=result.path))
         self.stdout.write(format_table(result.accounts, city=result.city, path=result.path))
         if plan is not None:
             self.stdout.write(TASK_GUIDE)

@@ -1,7 +1,8 @@
-"""The in-process scheduler: the escalation job every pass, the notification digest once a day.
+"""The in-process scheduler: the escalation jobs and the expiry of idempotency keys every pass, the
+notification digest once a day.
 
-Both jobs are idempotent (a second run sends nothing twice), so this loop, a cron entry and a
-systemd timer may overlap without harm; docs/operations.md shows each.  `make run` starts
+The jobs are idempotent (a second run sends or deletes nothing twice), so this loop, a cron entry
+and a systemd timer may overlap without harm; docs/operations.md shows each.  `make run` starts
 `run_jobs --loop 900 --parent-pid <server>` next to the server, and the loop ends with it.
 """
 
@@ -25,7 +26,9 @@ TICK = 1.0
 
 
 class Command(BaseCommand):
-    help = ("运行后台任务:督办提醒(task_reminders),每天一次通知汇总(notify_digest)。"
+    help = ("运行后台任务:任务督办提醒(task_reminders)、问题督办提醒(problem_reminders),"
+            "每天一次通知汇总(notify_digest),"
+            "清理过期幂等记录(expire_idempotency_keys)。"
             "默认运行一次;--loop 秒数 则循环运行,收到 SIGTERM/SIGINT 后退出。")
 
     def add_arguments(self, parser):
@@ -80,10 +83,11 @@ class Command(BaseCommand):
 
     def run_once(self) -> list[str]:
         """Run the jobs due now; return the names of those that failed."""
-        jobs = ["task_reminders"]
+        jobs = ["task_reminders", "problem_reminders"]
         now = timezone.localtime()
         if self.digest_day != now.date() and now.time() >= self.digest_time:
             jobs.append("notify_digest")
+        jobs.append("expire_idempotency_keys")
         failed = []
         for name in jobs:
             out = io.StringIO()

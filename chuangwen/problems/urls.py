@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import lists, problem
+
+app_name = "problems"
+urlpatterns = [
+    path("", lists.my_problems, name="mine"),
+    path("desk/", lists.desk, name="desk"),
+    path("desk/act/", lists.desk_act, name="desk_act"),
+    path("recheck/", lists.recheck, name="recheck"),
+    path("new/", problem.problem_new, name="new"),
+    path("p/<str:number>/", problem.problem_detail, name="detail"),
+    path("p/<str:number>/act/<str:action>/", problem.problem_act, name="act"),
+    path("p/<str:number>/reporter-phone/", problem.reporter_phone, name="reporter_phone"),
+]
