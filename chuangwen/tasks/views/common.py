@@ -11,7 +11,7 @@ from .. import selectors
 from ..models import Task
 
 
-def visible_task(request, code: str, *, for_update: bool = False) -> Task:
+def visible_task(request, code: str) -> Task:
     require(request.user, "task.view")
     if "\x00" in code or len(code) > 40:
         from django.http import Http404
