@@ -259,3 +259,13 @@ def _sqlite_audit_triggers(request):
     yield
     if connection.vendor == "sqlite":
         triggers.apply(connection, create=False)
+
+
+@pytest.fixture
+def core_demo_only(monkeypatch):
+    """`load_demo` without the layers built on the city, its sites and its plan (problems,
+    supervision, evaluation, rewards): for the tests of those three, which would otherwise spend
+    a minute loading layers they do not look at.  Each layer's own test loads it."""
+    from chuangwen.dashboard.management.commands import load_demo
+
+    monkeypatch.setattr(load_demo, "LAYERS", [])

@@ -12,8 +12,12 @@ urlpatterns = [
     path("places/", include("chuangwen.places.urls")),
     path("tasks/", include("chuangwen.tasks.urls")),
     path("problems/", include("chuangwen.problems.urls")),
+    path("supervision/", include("chuangwen.supervision.urls")),
+    path("evaluation/", include("chuangwen.evaluation.urls")),
+    path("rewards/", include("chuangwen.rewards.urls")),
     # 随手拍: public pages, no login (each view is login_not_required).
     path("report/", include("chuangwen.problems.public_urls")),
+    path("honours/", include("chuangwen.rewards.public_urls")),
     path("manage/", admin.site.urls),
     path("console/", include("chuangwen.console.urls")),
     path("api/", include("chuangwen.api.urls")),

@@ -42,6 +42,20 @@ VERBS: dict[str, set[str]] = {
     "problem.dispatch": {Role.HQ_STAFF},
     "problem.rectify": {Role.UNIT_HEAD, Role.LIAISON},
     "problem.recheck": {Role.INSPECTOR, Role.HQ_STAFF},
+    # The categories, time limits and routing table HQ edits (基础数据维护).
+    "problem.configure": {Role.HQ_STAFF},
+    # Supervision (督查督办): leaders' instructions, meetings and deputies' visits are recorded and
+    # split into tasks and problems by HQ; business roles read the ledgers within their scope.
+    "supervision.view": BUSINESS_VIEWERS,
+    "supervision.manage": {Role.HQ_STAFF},
+    # Evaluation (考评): HQ sets periods and weights and finalises a period; business roles read
+    # scores and rankings within their scope.
+    "evaluation.view": BUSINESS_VIEWERS,
+    "evaluation.manage": {Role.HQ_STAFF},
+    # Rewards and penalties (奖惩): a rule only proposes; HQ staff confirm (and then a record
+    # exists); city leaders read the register.
+    "reward.view": BUSINESS_VIEWERS,
+    "reward.confirm": {Role.HQ_STAFF},
     # 三员分立: accounts and backups by the system administrator; roles, posts, second factors
     # and API keys by the security administrator; the audit log by the auditor.
     "user.manage": {Role.SYSADMIN},
@@ -78,6 +92,13 @@ VERB_LABELS = {
     "problem.dispatch": "交办问题",
     "problem.rectify": "整改问题",
     "problem.recheck": "复查问题",
+    "problem.configure": "维护问题类别与派遣规则",
+    "supervision.view": "查看督查督办",
+    "supervision.manage": "登记批示、会议与视察",
+    "evaluation.view": "查看考评",
+    "evaluation.manage": "维护考评与定榜",
+    "reward.view": "查看奖惩",
+    "reward.confirm": "确认奖惩",
     "user.manage": "管理账号",
     "backup.run": "备份与恢复",
     "role.grant": "授予角色",

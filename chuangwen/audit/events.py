@@ -38,6 +38,18 @@ EVENT_LABELS = {
     "zone.set": "登记门前五包责任区",
     "problem.merge": "合并重复问题", "problem.reminders": "问题督办提醒",
     "problem.summary_rebuild": "重算问题统计",
+    "problem.category_create": "新增问题类别", "problem.category_update": "修改问题类别",
+    "problem.time_limit_set": "设置处置时限", "problem.route_set": "设置派遣规则", "problem.route_delete": "删除派遣规则",
+    "problem.extension_request": "申请问题延期", "problem.extension_decide": "审批问题延期",
+    "problem.reply": "公开答复", "problem.metrics_export": "导出问题整改统计",
+    "instruction.create": "登记领导批示", "instruction.split": "批示分解任务", "instruction.close": "批示办结",
+    "meeting.create": "登记会议", "decision.create": "登记议定事项", "decision.split": "议定事项分解任务",
+    "decision.close": "议定事项办结", "visit.create": "登记视察", "visit.finding": "登记视察发现问题",
+    "evaluation.period_create": "新建考评周期", "evaluation.finalise": "考评定榜",
+    "evaluation.weights_update": "修改考评权重", "evaluation.rule_update": "修改积分规则",
+    "reward.propose": "提出奖惩建议", "reward.run": "运行奖惩规则", "reward.confirm": "确认奖惩",
+    "reward.dismiss": "不予采纳奖惩建议", "reward.rule_create": "新增奖惩建议规则",
+    "reward.rule_update": "修改奖惩建议规则", "reward.ladder_update": "修改逐级升级规则", "reward.export": "导出奖惩台账",
 }
 
 

@@ -21,6 +21,12 @@ def navigation(request):
         items.append(("任务督办", reverse("tasks:my_tasks"), "tasks"))
     if can(user, "problem.view"):
         items.append(("问题整改", reverse("problems:mine"), "problems"))
+    if can(user, "supervision.view"):
+        items.append(("督查督办", reverse("supervision:ledger"), "supervision"))
+    if can(user, "evaluation.view"):
+        items.append(("考评", reverse("evaluation:periods"), "evaluation"))
+    if can(user, "reward.view"):
+        items.append(("奖惩", reverse("rewards:records"), "rewards"))
     if can(user, "place.view"):
         items.append(("点位", reverse("places:site_list"), "places"))
     # The admin site admits by role (admin_site.ADMIN_SITE_ROLES), never by `is_staff`.
@@ -32,7 +38,8 @@ def navigation(request):
     namespace = match.namespace if match else ""
     url_name = match.url_name if match else ""
     active = {"dashboard": "home", "admin": "admin", "console": "console", "tasks": "tasks",
-              "places": "places", "problems": "problems"}.get(namespace, "")
+              "places": "places", "problems": "problems", "supervision": "supervision",
+              "evaluation": "evaluation", "rewards": "rewards"}.get(namespace, "")
     if namespace == "org":
         active = "groups" if url_name.startswith("group") else "people" if url_name.startswith("person") else "org"
     return {"nav_items": items, "nav_active": active}

@@ -63,6 +63,7 @@ def site_detail(request, code):
         "district_link": site.district_id in shown_units,
         "unit_link": site.responsible_unit_id in shown_units,
         "can_manage": can(request.user, "place.manage"),
+        "can_report": can(request.user, "problem.report"),
     })
 
 

@@ -1,7 +1,7 @@
 """Problems seen before: duplicates (重复上报) and rebounds (反弹), and the public status that
 follows a merge.  Reads only; the merge itself is `services.merge.problem_merge`.
 
-"The same place" is within NEAR_METRES — a bounding box on lng/lat in SQL (on the rows the
+"The same place" is the same registered site (点位), or within NEAR_METRES — a bounding box on lng/lat in SQL (on the rows the
 (category, reported_at) index has already narrowed), then the exact great-circle distance
 (chuangwen.places.geo) — or the same address text (stripped, exact), which is all a report
 without coordinates has.
@@ -37,16 +37,20 @@ def _has_point(problem: Problem) -> bool:
 
 
 def _same_place(problem: Problem, qs: QuerySet[Problem]) -> list[Problem]:
-    """The problems of `qs` at `problem`'s place: within NEAR_METRES of its coordinates, or
-    with the same (non-empty) address text; nearest first, address-only matches last."""
+    """The problems of `qs` at `problem`'s place: at the same site, within NEAR_METRES of its
+    coordinates, or with the same (non-empty) address text; nearest first, then same-site, then
+    address-only matches."""
     found: dict[int, tuple[float, Problem]] = {}
+    if problem.site_id is not None:
+        for p in qs.filter(site_id=problem.site_id):
+            found[p.pk] = (NEAR_METRES + 1, p)
     if _has_point(problem):
         min_lng, min_lat, max_lng, max_lat = bounding_box(problem.lng, problem.lat, NEAR_METRES)
         here = (float(problem.lng), float(problem.lat))
         for p in qs.filter(lng__gte=min_lng, lng__lte=max_lng, lat__gte=min_lat, lat__lte=max_lat):
             distance = haversine_m(here, (p.lng, p.lat))
             if distance <= NEAR_METRES:
-                found[p.pk] = (distance, p)
+                found[p.pk] = min(found.get(p.pk, (math.inf, p)), (distance, p), key=lambda pair: pair[0])
     address = problem.address.strip()
     if address:
         for p in qs.filter(address=address):

@@ -131,6 +131,8 @@ class StaffReportForm(Styled, LocationMixin, forms.Form):
                                choices=[(v, label) for v, label in Source.choices if v != Source.CITIZEN])
     category = CategoryField(label="问题类别")
     severity = forms.ChoiceField(label="严重程度", choices=Severity.choices, initial=Severity.NORMAL)
+    site = forms.CharField(label="点位编码(在登记点位发现的问题填写,按点位责任单位派遣)", max_length=32,
+                           required=False)
     district = DistrictField(label="所在区县", required=False)
     address = forms.CharField(label="地点", max_length=ADDRESS_MAX, required=False)
     lng = forms.CharField(label="经度(WGS-84,选填)", required=False, max_length=20)
@@ -138,6 +140,23 @@ class StaffReportForm(Styled, LocationMixin, forms.Form):
     description = forms.CharField(label="问题描述", max_length=DESCRIPTION_MAX,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotoField(label="现场照片(最多 9 张)", required=False)
+
+    def __init__(self, *args, sites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The sites the reporter may name (places.selectors): a site outside them reads as unknown.
+        self.sites = sites
+
+    def clean_site(self):
+        code = self.cleaned_data.get("site", "").strip()
+        if not code:
+            return None
+        site = self.sites.filter(code=code).select_related("district", "responsible_unit").first() \
+            if self.sites is not None else None
+        if site is None:
+            raise forms.ValidationError(f"点位“{code}”不存在,请核对点位编码。")
+        if not site.is_active:
+            raise forms.ValidationError(f"点位“{site}”已停用。")
+        return site
 
     def clean(self):
         return self.clean_point(super().clean())
@@ -192,3 +211,29 @@ class DeskActionForm(forms.Form):
             if raw.isdigit():
                 out[pk] = int(raw)
         return out
+
+
+# --- extensions and public replies ------------------------------------------------------------------
+
+class ExtensionRequestForm(Styled, forms.Form):
+    """A new deadline as a date: the working day's close (17:30) is the deadline on that day,
+    as the time-limit table's day limits are."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    new_date = forms.DateField(label="申请延至(日期)", widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"required": "请选择申请延至的日期。", "invalid": "日期格式应为 年-月-日。"})
+    reason = forms.CharField(label="延期理由", max_length=NOTE_MAX, error_messages={"required": "请填写延期理由。"},
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def new_deadline(self):
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.combine(self.cleaned_data["new_date"], time(17, 30)))
+
+
+class ReplyForm(Styled, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(label="公开答复(市民在查询页可见,勿写个人信息)", max_length=500,
+                           error_messages={"required": "请填写答复内容。"}, widget=forms.Textarea(attrs={"rows": 2}))

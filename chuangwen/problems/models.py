@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chuangwen.org.models import Unit
+from chuangwen.places.models import Site
 
 
 class CategoryKind(models.TextChoices):
@@ -82,6 +83,9 @@ class RoutingRule(models.Model):
         verbose_name_plural = "派遣规则"
         constraints = [models.UniqueConstraint(fields=["category", "district"], name="problems_route_one")]
 
+    def __str__(self):
+        return f"{self.district} · {self.category.name} → {self.unit}"
+
 
 class Source(models.TextChoices):
     INSPECTION = "inspection", "督查"
@@ -121,6 +125,10 @@ class Problem(models.Model):
     description = models.TextField("问题描述")
     district = models.ForeignKey(Unit, verbose_name="所在区县", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
+    # Where it was found: a registered site (点位) routes to the site's responsible unit and lets a
+    # recurrence at the same site count as a rebound; otherwise an address and coordinates.
+    site = models.ForeignKey(Site, verbose_name="点位", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="problems")
     address = models.CharField("地点", max_length=200, blank=True)
     lng = models.DecimalField("经度(WGS-84)", max_digits=10, decimal_places=7, null=True, blank=True)
     lat = models.DecimalField("纬度(WGS-84)", max_digits=10, decimal_places=7, null=True, blank=True)
@@ -174,6 +182,16 @@ class Problem(models.Model):
             models.Index(fields=["status", "deadline"], name="problems_due"),
             # Duplicates and rebounds: same category nearby, recent.
             models.Index(fields=["category", "reported_at"], name="problems_recent"),
+            # ...narrowed to the place (bench/problems_submit.py): at a million problems a rebound
+            # check walked a year of its category under the write lock.  Each leads with what
+            # SQLite, without statistics, ranks above problems_recent (two equalities, or an
+            # equality and a bounded range).
+            models.Index(fields=["category", "address", "reported_at"], name="problems_same_address"),
+            models.Index(fields=["category", "lng", "lat"], name="problems_same_point"),
+            models.Index(fields=["site", "category", "reported_at"], name="problems_same_site"),
+            # The desk filtered by category or district: its few rows, not the filter's history.
+            models.Index(fields=["category", "status", "-id"], name="problems_desk_category"),
+            models.Index(fields=["district", "status", "-id"], name="problems_desk_district"),
         ]
 
     def __str__(self):

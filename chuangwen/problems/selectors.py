@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from chuangwen.accounts.roles import Role
 from chuangwen.org.models import Unit
 from chuangwen.org.selectors import scope_roots
+from chuangwen.places.models import Site
+from chuangwen.places.selectors import sites_visible_to
 
 from .models import DISPATCH_STATUSES, Problem
 
@@ -25,6 +27,14 @@ def problems_visible_to(user) -> QuerySet[Problem]:
         return Problem.objects.filter(mine)
     units = Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in roots))).values("id")
     return Problem.objects.filter(mine | Q(responsible_unit_id__in=units) | Q(district_id__in=units))
+
+
+def reportable_sites(user):
+    """The sites a staff member may name when reporting: those in scope (places' rule); an
+    inspector works anywhere in the city, so every site."""
+    if user is not None and user.is_authenticated and user.has_role(Role.INSPECTOR):
+        return Site.objects.all()
+    return sites_visible_to(user)
 
 
 def list_related(qs: QuerySet[Problem]) -> QuerySet[Problem]:

@@ -1,15 +1,20 @@
 """Reads behind the problem pages: the dispatch desk with filters, a unit's problems by tab, the
-recheck queue, a problem's photos, and the citizen's public view.  Every staff list starts from
-`selectors.problems_visible_to`; lists are keyset-paged by id and never count the whole table."""
+filtered list behind the metrics' figures, the recheck queue, a problem's photos, and the
+citizen's public view.  Every staff list starts from `selectors.problems_visible_to`; lists are
+keyset-paged by id and never count the whole table."""
 
 from dataclasses import dataclass
-from django.db.models import Count, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from chuangwen.attachments.selectors import attachments_for
 from chuangwen.org.models import Unit, UnitKind
 from chuangwen.org.selectors import duty_units
 
+from .metrics import BACKLOG_STATUSES
+from .metrics import _scope as metrics_scope
 from .models import DISPATCH_STATUSES, OPEN_STATUSES, Category, Problem, ProblemEvent, ProblemStatus
 from .selectors import list_related, problems_visible_to
 from .services.report import PHOTO_AFTER, PHOTO_BEFORE
@@ -160,6 +165,104 @@ def reported_by(user, *, before: int | None = None, limit: int = PAGE) -> dict:
     return {"problems": with_due(rows), "next_before": next_before}
 
 
+# --- the filtered list (全部问题): what a figure of the metrics counts ---------------------------
+
+# The moment a list may be filtered by, in local days as tally.py lands each count on one:
+# 上报数 on reported_at, 交办数 on assigned_at, 销号 on closed_at, 应结案数 on the deadline in force.
+DATE_FIELDS = {
+    "reported": ("reported_at", "上报日期"),
+    "assigned": ("assigned_at", "交办日期"),
+    "closed": ("closed_at", "销号日期"),
+    "deadline": ("deadline", "整改时限"),
+}
+# Problems counted as assigned and as due (tally.py): with a responsible unit and not voided.  A
+# returned problem has no unit, a reported one never had one; so these are the statuses left.
+HANDLED_STATUSES = (ProblemStatus.ASSIGNED, ProblemStatus.RECTIFYING, ProblemStatus.AWAITING_RECHECK,
+                    ProblemStatus.REWORK, ProblemStatus.CLOSED, ProblemStatus.PARK_REQUESTED,
+                    ProblemStatus.PARKED)
+STATUS_SETS = {
+    "handled": ("已交办(不含退回、作废)", HANDLED_STATUSES),
+    "backlog": ("积压(已交办未销号,不含挂账)", BACKLOG_STATUSES),
+}
+# The unit or district filter's value for "none" (the metrics' 未交办 and 未填区县 rows).
+NONE = "-"
+# How each linked figure of the metrics page reads as list filters (the period and the row's
+# unit, district or category are added by the page).
+COUNT_FILTERS = {
+    "reported": {"date": "reported"},
+    "assigned": {"date": "assigned", "status": "handled"},
+    "due": {"date": "deadline", "status": "handled"},
+    "due_on_time": {"date": "deadline", "status": "handled", "on_time": "1"},
+}
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Filters of the problem list; `no_unit`/`no_district` ask for problems without one (the
+    metrics' 未交办 and 未填区县 rows)."""
+
+    unit: Unit | None = None
+    no_unit: bool = False
+    district: Unit | None = None
+    no_district: bool = False
+    category: Category | None = None
+    status: str = ""  # a ProblemStatus value or a STATUS_SETS key
+    basis: str = ""  # a DATE_FIELDS key: the date that start and/or end bound (local, inclusive)
+    start: date | None = None
+    end: date | None = None
+    on_time: bool = False  # closed no later than the deadline (按期)
+    overdue: bool = False  # the deadline has passed
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def filtered_problems(user, f: ListFilter) -> QuerySet[Problem]:
+    """The problems `f` selects among those the metrics count for `user`: the problems of the
+    units and districts in scope (`metrics._scope`, so the list and the figure agree; the
+    problems someone reported outside it are in their 我上报的 tab)."""
+    scope = metrics_scope(user, "responsible_unit_id", "district_id")
+    if scope is None:
+        return Problem.objects.none()
+    qs = problems_visible_to(user).filter(scope)
+    if f.no_unit:
+        qs = qs.filter(responsible_unit__isnull=True)
+    elif f.unit is not None:
+        qs = qs.filter(responsible_unit=f.unit)
+    if f.no_district:
+        qs = qs.filter(district__isnull=True)
+    elif f.district is not None:
+        qs = qs.filter(district=f.district)
+    if f.category is not None:
+        qs = qs.filter(category=f.category)
+    if f.status in STATUS_SETS:
+        qs = qs.filter(status__in=STATUS_SETS[f.status][1])
+        if f.status == "handled":
+            qs = qs.filter(responsible_unit__isnull=False)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.basis:
+        field = DATE_FIELDS[f.basis][0]
+        if f.start is not None:
+            qs = qs.filter(**{f"{field}__gte": day_start(f.start)})
+        if f.end is not None:
+            qs = qs.filter(**{f"{field}__lt": day_start(f.end + timedelta(days=1))})
+    if f.on_time:
+        qs = qs.filter(status=ProblemStatus.CLOSED, closed_at__isnull=False, closed_at__lte=F("deadline"))
+    if f.overdue:
+        qs = qs.filter(deadline__lt=timezone.now())
+    return qs
+
+
+def problem_list(user, f: ListFilter, *, before: int | None = None, limit: int = PAGE) -> dict:
+    """One keyset page of `filtered_problems`, newest first, with a bounded count."""
+    qs = filtered_problems(user, f)
+    total, capped = bounded_count(qs)
+    rows, next_before = page_of(list_related(qs), before=before, limit=limit)
+    return {"problems": with_due(rows), "next_before": next_before, "total": total, "total_capped": capped}
+
+
 # --- the recheck queue ------------------------------------------------------------------------
 
 def recheck_queue(user, *, after: int | None = None, limit: int = PAGE) -> dict:
@@ -212,6 +315,7 @@ PUBLIC_EVENT = {
     "approve_park": "列入长期整改计划",
     "unpark": "恢复整改",
     "void": "不予立案",
+    "extension_decide": "经批准延长整改时限",
     "reply": "答复",
 }
 PUBLIC_DONE = (ProblemStatus.CLOSED,)

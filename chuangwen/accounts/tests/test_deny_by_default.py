@@ -17,7 +17,8 @@ LOGIN = "/accounts/login/"
 # The OpenAPI document describes the interface only (no data) and is what API clients fetch first.
 # 随手拍: the citizen's report form and the tracking-code lookup (a tracking page and its photos
 # need a valid code: an unknown one is a 404, which the walk below accepts as a refusal).
-ALLOWED_ANONYMOUS = {LOGIN, "/healthz", "/api/v1/openapi.json", "/report/", "/report/track/"}
+# The published 红黑榜 (rewards.public_urls) is public by design, like the citizen's pages.
+ALLOWED_ANONYMOUS = {LOGIN, "/healthz", "/api/v1/openapi.json", "/report/", "/report/track/", "/honours/"}
 # Open311 GeoReport v2 (docs/open311.md): public reads of public information; its POST is opened
 # by an api_key (403 without one), never by a session.
 OPEN311_ANONYMOUS = {"/open311/v2/discovery.xml", "/open311/v2/services.xml", "/open311/v2/requests.xml"}

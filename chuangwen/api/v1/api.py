@@ -18,7 +18,7 @@ from chuangwen.org.models import Linkage, Post
 from chuangwen.org.permissions import require
 
 from ..services import digest, token_authenticate
-from . import errors, idempotency, schemas, serializers, tasks
+from . import errors, idempotency, problems, schemas, serializers, tasks
 from .common import ERRORS, PageParams, Text
 from .common import path_key as _key
 from .pagination import page
@@ -71,6 +71,10 @@ errors.install(api)
 idempotency.install(api, scope=_token_scope)
 # Plans, tasks, progress and handovers (paths /plans, /tasks, /handovers).
 api.add_router("", tasks.router)
+api.add_router("", problems.router)
+api.add_router("", "chuangwen.api.v1.evaluation.router")
+api.add_router("", "chuangwen.api.v1.rewards.router")
+api.add_router("", "chuangwen.api.v1.supervision.router")
 
 
 @api.get("/units", response={200: schemas.UnitPage, **ERRORS}, tags=["组织机构"], summary="单位列表")

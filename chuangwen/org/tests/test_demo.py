@@ -39,7 +39,7 @@ def demo_settings(settings, tmp_path):
 
 
 @pytest.fixture
-def empty_db(transactional_db, demo_settings):
+def empty_db(transactional_db, core_demo_only, demo_settings):
     # SQLite flushes with DELETE, which the audit log's append-only triggers refuse.
     if connection.vendor == "sqlite":
         triggers.apply(connection, create=False)

@@ -23,7 +23,7 @@ from chuangwen.tasks.demo import DemoPlanRefused
 
 
 @pytest.fixture
-def empty_db(transactional_db, settings, tmp_path):
+def empty_db(transactional_db, core_demo_only, settings, tmp_path):
     """A flushed database; the accounts file in a temporary var/; a fast hasher."""
     settings.VAR_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

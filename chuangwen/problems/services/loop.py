@@ -130,20 +130,22 @@ def problem_recheck(*, problem: Problem, actor, passed: bool, note: str = "",
                       apply=apply_fail)
 
 
-def problem_request_park(*, problem: Problem, actor, reason: str) -> Problem:
+def problem_request_park(*, problem: Problem, actor, reason: str, expected_version: int | None = None) -> Problem:
     """挂账: cannot be solved within the limit; the unit explains in writing, HQ approves."""
-    return transition(problem, "request_park", actor, note=reason)
+    return transition(problem, "request_park", actor, note=reason, expected_version=expected_version)
 
 
-def problem_decide_park(*, problem: Problem, actor, approve: bool, note: str = "") -> Problem:
-    return transition(problem, "approve_park" if approve else "reject_park", actor, note=note)
+def problem_decide_park(*, problem: Problem, actor, approve: bool, note: str = "",
+                        expected_version: int | None = None) -> Problem:
+    return transition(problem, "approve_park" if approve else "reject_park", actor, note=note,
+                      expected_version=expected_version)
 
 
-def problem_unpark(*, problem: Problem, actor, note: str = "") -> Problem:
-    return transition(problem, "unpark", actor, note=note)
+def problem_unpark(*, problem: Problem, actor, note: str = "", expected_version: int | None = None) -> Problem:
+    return transition(problem, "unpark", actor, note=note, expected_version=expected_version)
 
 
-def problem_void(*, problem: Problem, actor, reason: str) -> Problem:
+def problem_void(*, problem: Problem, actor, reason: str, expected_version: int | None = None) -> Problem:
     """作废: a duplicate or an invalid report."""
-    return transition(problem, "void", actor, note=reason)
+    return transition(problem, "void", actor, note=reason, expected_version=expected_version)
 

@@ -5,14 +5,12 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.utils import timezone
 
 from chuangwen.problems import services
 from chuangwen.problems.models import Category, Problem, Severity, Source
 from chuangwen.problems.models import ProblemStatus as S
-from chuangwen.problems.services.common import lock, save
 from chuangwen.problems.services.merge import problem_merge
-from chuangwen.problems.services.summary import summary_after, summary_before
 
 from .conftest import png
 
@@ -22,15 +20,14 @@ ADDRESSES = ("和平路12号", "解放路3号", "")
 CATEGORIES = ("SJ0101", "BJ0102", "SJ0401")
 
 
-def problem_extend(problem: Problem, hours: int) -> Problem:
-    """A stand-in for the extension decision (not written yet): what it must do for the summary."""
-    with transaction.atomic():
-        locked = lock(problem)
-        before = summary_before(locked)
-        locked.deadline = locked.deadline + timedelta(hours=hours)
-        save(locked, ["deadline"])
-        summary_after(locked, before)
-    return locked
+def problem_extend(world, problem: Problem, actor, hours: int, approve: bool) -> str:
+    """延期 through the services: requested by the unit (only before the deadline), decided by HQ."""
+    if problem.deadline is None or problem.deadline <= timezone.now():
+        return "none"
+    ext = services.problem_extension_request(problem=problem, actor=actor, reason="需采购材料",
+                                             new_deadline=problem.deadline + timedelta(hours=hours))
+    services.problem_extension_decide(extension=ext, actor=world.hq, approve=approve, note="" if approve else "不同意")
+    return "extend" if approve else "extend_refused"
 
 
 class Walker:
@@ -96,7 +93,7 @@ class Walker:
             services.problem_submit(problem=p, actor=unit_actor, photos=photos)
             self.photographed.add(p.pk)
         elif move == "extend":
-            problem_extend(p, rng.choice([4, 24, 72]))
+            return problem_extend(w, p, unit_actor, rng.choice([4, 24, 72]), approve=rng.random() < 0.8)
         elif move in ("pass", "fail"):
             services.problem_recheck(problem=p, actor=w.inspector, passed=move == "pass", note="复查")
         elif move == "request_park":

@@ -12,7 +12,7 @@ from chuangwen.audit.models import Entry
 from chuangwen.notifications.models import Notification
 from chuangwen.problems import services
 from chuangwen.problems.jobs import remind
-from chuangwen.problems.models import ProblemEvent, Severity, Source
+from chuangwen.problems.models import Problem, ProblemEvent, Severity, Source
 from chuangwen.problems.summary import ProblemReminder
 
 from .conftest import TZ, png
@@ -85,7 +85,9 @@ def test_a_run_after_a_long_pause_sends_only_the_current_colour(world, for_dept)
 def test_an_extension_starts_the_colours_afresh(world, for_dept):
     remind(now=at(2026, 9, 17, 14))
     with time_machine.travel(at(2026, 9, 17, 15), tick=False):
-        p = problem_extend(for_dept, 24 * 7)  # Thursday the 24th, 17:30
+        assert problem_extend(world, for_dept, world.dept_head, 24 * 7, approve=True) == "extend"
+    p = Problem.objects.get(pk=for_dept.pk)
+    assert p.deadline == at(2026, 9, 24, 17, 30)
     assert counts(remind(now=at(2026, 9, 18, 9))) == ZERO
     assert counts(remind(now=at(2026, 9, 24, 16))) == {**ZERO, "blue": 1}
     assert ProblemReminder.objects.filter(problem=p, colour="blue").count() == 2

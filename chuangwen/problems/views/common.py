@@ -20,7 +20,7 @@ def visible_problem(request, number: str) -> Problem:
     require(request.user, "problem.view")
     if not number.isdigit() or len(number) > NUMBER_MAX:
         raise Http404
-    qs = list_related(problems_visible_to(request.user)).select_related("suggested_unit", "reported_by")
+    qs = list_related(problems_visible_to(request.user)).select_related("suggested_unit", "reported_by", "site")
     return get_object_or_404(qs, number=number)
 
 

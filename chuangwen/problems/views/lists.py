@@ -1,7 +1,9 @@
 """Lists of problems: HQ's dispatch desk (with bulk assign and void), a unit's problems by tab,
-and the inspectors' recheck queue.  Keyset-paged; every query starts from the scope."""
+all problems in scope by filters (what the metrics' figures link to), and the inspectors'
+recheck queue.  Keyset-paged; every query starts from the scope."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,10 +15,12 @@ from chuangwen.org.selectors import duty_units
 
 from .. import selectors_pages as pages
 from ..forms import DeskActionForm, NoteForm
-from ..models import DISPATCH_STATUSES, Category, Source
+from ..metrics import NO_DISTRICT, NO_UNIT
+from ..models import DISPATCH_STATUSES, Category, ProblemStatus, Source
 from ..selectors import list_related, problems_visible_to
 from ..services.staff import problems_assign_many, problems_void_many
-from .common import page, cursor, form_errors
+from .common import cursor, form_errors, page
+from .metrics import parse_day
 
 FILTERS = ("category", "district", "source")
 
@@ -96,8 +100,10 @@ def my_problems(request):
     queue (the tabs stay one click away)."""
     require(request.user, "problem.view")
     user = request.user
-    units = duty_units(user)
     tab_key = request.GET.get("tab", "")
+    if tab_key == "all":
+        return all_problems(request)
+    units = duty_units(user)
     if not tab_key:
         if can(user, "problem.dispatch"):  # HQ's work is the desk (its own office rarely owes a fix)
             return redirect("problems:desk")
@@ -118,6 +124,101 @@ def my_problems(request):
             "name", flat=True)) if units else [],
     )
     return page(request, "problems/my_problems.html", data)
+
+
+def list_filter(params) -> tuple[pages.ListFilter, dict, list[str]]:
+    """The list's filters from the query: the filter, the query that repeats it (for the next
+    page and the form) and its description in words.  A ValidationError with a Chinese message
+    for a value that cannot be read."""
+    errors, labels, query = [], [], {}
+
+    def unit(name: str, label: str, none_label: str):
+        raw = params.get(name, "").strip()[:32]
+        if not raw:
+            return None, False
+        query[name] = raw
+        if raw == pages.NONE:
+            labels.append(f"{label}:{none_label}")
+            return None, True
+        found = Unit.objects.filter(code=raw).first()
+        if found is None:
+            errors.append(f"找不到编码为“{raw}”的{label}。")
+        else:
+            labels.append(f"{label}:{found.name}")
+        return found, False
+
+    def day(name: str, label: str):
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        query[name] = raw
+        try:
+            return parse_day(raw, label)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            return None
+
+    responsible, no_unit = unit("unit", "责任单位", NO_UNIT)
+    district, no_district = unit("district", "区县", NO_DISTRICT)
+    code = params.get("category", "").strip()[:20]
+    category = Category.objects.filter(code=code).first() if code else None
+    if code:
+        query["category"] = code
+        if category is None:
+            errors.append(f"找不到编码为“{code}”的问题类别。")
+        else:
+            labels.append(f"类别:{category.name}")
+    status = params.get("status", "").strip()
+    if status:
+        query["status"] = status
+        if status in pages.STATUS_SETS:
+            labels.append(f"状态:{pages.STATUS_SETS[status][0]}")
+        elif status in ProblemStatus.values:
+            labels.append(f"状态:{ProblemStatus(status).label}")
+        else:
+            errors.append("状态不正确。")
+    basis = params.get("date", "").strip()
+    start, end = day("from", "开始日期"), day("to", "结束日期")
+    if basis:
+        query["date"] = basis
+        if basis not in pages.DATE_FIELDS:
+            errors.append("日期口径只能是上报、交办、销号日期或整改时限。")
+    if (start or end) and not basis:
+        errors.append("按日期筛选须选择日期口径(上报、交办、销号日期或整改时限)。")
+    if start and end and start > end:
+        errors.append("开始日期不能晚于结束日期。")
+    if basis in pages.DATE_FIELDS and (start or end):
+        labels.append(f"{pages.DATE_FIELDS[basis][1]}:{start or '不限'} 至 {end or '不限'}")
+    flags = {}
+    for name, label in (("on_time", "按期销号"), ("overdue", "已过整改时限")):
+        flags[name] = params.get(name, "") == "1"
+        if flags[name]:
+            query[name] = "1"
+            labels.append(label)
+    if errors:
+        raise ValidationError(errors)
+    f = pages.ListFilter(unit=responsible, no_unit=no_unit, district=district, no_district=no_district,
+                         category=category, status=status, basis=basis if (start or end) else "", start=start,
+                         end=end, **flags)
+    return f, query, labels
+
+
+def all_problems(request):
+    """全部问题: the problems of the units and districts in the person's scope, filtered by unit,
+    district, category, status, a date (reported, assigned, closed or due) and on-time or
+    overdue; what each figure of the metrics page links to."""
+    try:
+        f, query, labels = list_filter(request.GET)
+    except ValidationError as exc:
+        return page(request, "problems/problem_list.html", {"errors": exc.messages, "query": ""}, status=400)
+    data = pages.problem_list(request.user, f, before=cursor(request, "before"))
+    data.update(
+        labels=labels, query=urlencode(query), values=query, none=pages.NONE,
+        categories=pages.category_groups(active_only=False), districts=pages.district_choices(),
+        date_fields=[(k, v[1]) for k, v in pages.DATE_FIELDS.items()],
+        statuses=[*((k, v[0]) for k, v in pages.STATUS_SETS.items()), *ProblemStatus.choices],
+    )
+    return page(request, "problems/problem_list.html", data)
 
 
 def recheck(request):

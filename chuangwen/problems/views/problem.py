@@ -15,23 +15,26 @@ from .. import selectors_pages as pages
 from .. import services
 from ..forms import AssignForm, NoteForm, StaffReportForm, SubmitForm
 from ..permissions import can_act
-from ..selectors import timeline
+from ..selectors import reportable_sites, timeline
 from ..services.public import reporter_contact, reporter_phone_unmask
 from ..services.staff import problem_report_with_photos, problem_submit_with_photos
 from ..transitions import TRANSITIONS
-from .common import page, back_to, form_errors, run, visible_problem
+from .common import back_to, form_errors, page, run, visible_problem
+from .extensions import extension_context
 
 
 def problem_new(request):
     require(request.user, "problem.report")
-    form = StaffReportForm(request.POST or None, request.FILES or None)
+    initial = {"site": request.GET.get("site", "")[:32]}
+    form = StaffReportForm(request.POST or None, request.FILES or None, initial=initial,
+                           sites=reportable_sites(request.user))
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
             problem = run(request, problem_report_with_photos, source=d["source"], category=d["category"],
                           severity=d["severity"], description=d["description"], district=d.get("district"),
                           address=d.get("address", ""), lng=d.get("lng") or None, lat=d.get("lat") or None,
-                          photos=d.get("photos") or [])
+                          photos=d.get("photos") or [], site=d.get("site"))
             if problem is not None:
                 messages.success(request, f"问题已上报,编号 {problem.number}。")
                 return redirect("problems:detail", number=problem.number)
@@ -70,6 +73,7 @@ def problem_detail(request, number):
             "unit": problem.suggested_unit.code if problem.suggested_unit else ""})
     if "submit" in allowed:
         context["submit_form"] = SubmitForm(initial=initial)
+    context.update(extension_context(user, problem))
     return page(request, "problems/problem_detail.html", context)
 
 
@@ -94,11 +98,11 @@ def _note_call(action, note, version):
         "return": (services.problem_return, {"reason": note, "expected_version": version}),
         "recheck_pass": (services.problem_recheck, {"passed": True, "note": note, "expected_version": version}),
         "recheck_fail": (services.problem_recheck, {"passed": False, "note": note, "expected_version": version}),
-        "request_park": (services.problem_request_park, {"reason": note}),
-        "approve_park": (services.problem_decide_park, {"approve": True, "note": note}),
-        "reject_park": (services.problem_decide_park, {"approve": False, "note": note}),
-        "unpark": (services.problem_unpark, {"note": note}),
-        "void": (services.problem_void, {"reason": note}),
+        "request_park": (services.problem_request_park, {"reason": note, "expected_version": version}),
+        "approve_park": (services.problem_decide_park, {"approve": True, "note": note, "expected_version": version}),
+        "reject_park": (services.problem_decide_park, {"approve": False, "note": note, "expected_version": version}),
+        "unpark": (services.problem_unpark, {"note": note, "expected_version": version}),
+        "void": (services.problem_void, {"reason": note, "expected_version": version}),
     }.get(action)
 
 

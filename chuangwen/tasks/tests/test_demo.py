@@ -28,15 +28,25 @@ from chuangwen.org.models import UnitKind, WorkGroup
 from chuangwen.tasks import demo, selectors, services
 from chuangwen.tasks.colours import Colour
 from chuangwen.tasks.models import (
-    Extension, ExtensionStatus, Handover, HandoverStatus, Milestone, Plan, ProgressUpdate, RewardPolicy, Task,
-    TaskEvent, TaskEventKind, TaskStatus,
+    Extension,
+    ExtensionStatus,
+    Handover,
+    HandoverStatus,
+    Milestone,
+    Plan,
+    ProgressUpdate,
+    RewardPolicy,
+    Task,
+    TaskEvent,
+    TaskEventKind,
+    TaskStatus,
 )
 
 MODELS = (Plan, Task, TaskEvent, ProgressUpdate, Milestone, Handover, Extension, Notification, Entry)
 
 
 @pytest.fixture
-def empty_db(transactional_db, settings, tmp_path):
+def empty_db(transactional_db, core_demo_only, settings, tmp_path):
     """A flushed database; the accounts file in a temporary var/; a fast hasher."""
     settings.VAR_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -171,11 +181,11 @@ def test_loads_a_plan_in_every_state_and_colour_once(empty_db, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "task_cancel", fail)
-    with pytest.raises(RuntimeError):
-        demo.load_demo_plan()
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "task_cancel", fail)
+        with pytest.raises(RuntimeError):
+            demo.load_demo_plan()
     assert _counts() == before
-    monkeypatch.undo()
 
     out = io.StringIO()
     call_command("load_demo", stdout=out)

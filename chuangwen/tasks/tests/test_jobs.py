@@ -234,7 +234,8 @@ class TestRunJobs:
         monkeypatch.setattr(run_jobs, "call_command", fake)
         with at(d(10, 9), "09:00"), pytest.raises(CommandError, match="task_reminders"):
             call_command("run_jobs", stdout=io.StringIO(), stderr=io.StringIO())
-        assert ran == ["task_reminders", "problem_reminders", "notify_digest", "expire_idempotency_keys"]
+        assert ran == ["task_reminders", "problem_reminders", "reward_proposals", "notify_digest",
+                       "expire_idempotency_keys"]
 
     def test_loop_survives_a_failure_and_stops_cleanly_on_sigterm(self, monkeypatch):
         ran = []
@@ -252,7 +253,8 @@ class TestRunJobs:
         out = io.StringIO()
         with at(d(10, 9), "09:00"):
             call_command("run_jobs", "--loop", "3600", stdout=out, stderr=io.StringIO())
-        assert ran == ["task_reminders", "problem_reminders", "notify_digest", "expire_idempotency_keys"]
+        assert ran == ["task_reminders", "problem_reminders", "reward_proposals", "notify_digest",
+                       "expire_idempotency_keys"]
         assert out.getvalue().strip().endswith("后台任务已停止。")
         assert signal.getsignal(signal.SIGTERM) == before
 

@@ -6,8 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from chuangwen.api.open311.demo import ensure_demo_key
+from chuangwen.evaluation.demo import DemoEvaluationRefused, load_demo_evaluation
 from chuangwen.org.demo import DemoRefused, format_table, load
 from chuangwen.places.demo import DemoSitesRefused, demo_counts, load_demo_sites
+from chuangwen.problems.demo import DemoProblemsRefused, load_demo_problems
+from chuangwen.rewards.demo import DemoRewardsRefused, load_demo_rewards
+from chuangwen.supervision.demo import DemoSupervisionRefused, load_demo_supervision
 from chuangwen.tasks.demo import DemoPlanRefused, load_demo_plan
 from chuangwen.tasks.models import Plan
 
@@ -15,6 +19,15 @@ from chuangwen.tasks.models import Plan
 TASK_GUIDE = """\
 任务督办演示:hq_director 验收交账、审批延期(我的任务);mayor 看挂钩任务和三色督办;vice_mayor 看优良秩序组;
 district_head 验收街道和社区交账;community_head 交账并验收门店交账;community_liaison 签收任务、报送进度。"""
+
+# The layers built on the city, its sites and its plan, in order: each reads the ones before
+# (evaluation scores the problems and tasks; rewards follow from the finalised rankings).
+LAYERS = [
+    ("问题整改记录", load_demo_problems, DemoProblemsRefused),
+    ("督查督办记录(批示、会议、视察)", load_demo_supervision, DemoSupervisionRefused),
+    ("考评结果(最近三个月已定榜)", load_demo_evaluation, DemoEvaluationRefused),
+    ("奖惩记录(红黑榜)", load_demo_rewards, DemoRewardsRefused),
+]
 
 OPEN311_NOTES = {
     "issued": "已签发 Open311 演示密钥(12345 热线),见 {path} 中的 open311 client 行。",
@@ -71,6 +84,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"已加载演示工作方案:{plan.title}({plan.tasks.count()} 项任务)。")
             else:
                 self.stdout.write(f"演示工作方案 {plan.title} 已加载,未做改动。")
+        for name, load_layer, refused in LAYERS:
+            self.optional(name, load_layer, refused)
         # The 12345 hotline's Open311 key, as `open311 client <key>` in the accounts file.
         open311 = ensure_demo_key()
         if open311 != "skipped":
@@ -78,3 +93,15 @@ class Command(BaseCommand):
         self.stdout.write(format_table(result.accounts, city=result.city, path=result.path))
         if plan is not None:
             self.stdout.write(TASK_GUIDE)
+
+    def optional(self, name: str, load, refused) -> str | None:
+        """One more demo layer: loaded once (all or nothing), skipped with a note when refused."""
+        try:
+            status = load()
+        except refused as exc:
+            self.stderr.write(f"未加载演示{name}:{exc}")
+            return None
+        except ValidationError as exc:
+            raise CommandError(f"演示{name}加载失败,已全部回滚:" + ";".join(exc.messages)) from exc
+        self.stdout.write(f"已加载演示{name}。" if status == "loaded" else f"演示{name}已加载,未做改动。")
+        return status

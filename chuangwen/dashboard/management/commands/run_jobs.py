@@ -26,7 +26,8 @@ TICK = 1.0
 
 
 class Command(BaseCommand):
-    help = ("运行后台任务:任务督办提醒(task_reminders)、问题督办提醒(problem_reminders),"
+    help = ("运行后台任务:任务督办提醒(task_reminders)、问题督办提醒(problem_reminders)、"
+            "奖惩建议(reward_proposals),"
             "每天一次通知汇总(notify_digest),"
             "清理过期幂等记录(expire_idempotency_keys)。"
             "默认运行一次;--loop 秒数 则循环运行,收到 SIGTERM/SIGINT 后退出。")
@@ -83,7 +84,7 @@ class Command(BaseCommand):
 
     def run_once(self) -> list[str]:
         """Run the jobs due now; return the names of those that failed."""
-        jobs = ["task_reminders", "problem_reminders"]
+        jobs = ["task_reminders", "problem_reminders", "reward_proposals"]
         now = timezone.localtime()
         if self.digest_day != now.date() and now.time() >= self.digest_time:
             jobs.append("notify_digest")
