@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from chuangwen.accounts.permissions import has_verb
 from chuangwen.org.selectors import scope_roots
+from chuangwen.places.selectors import sites_visible_to
 from chuangwen.problems.models import ProblemStatus
 from chuangwen.problems.selectors import problems_visible_to
 from chuangwen.tasks import selectors as task_selectors
@@ -86,6 +87,16 @@ def findings_visible_to(user) -> QuerySet[Finding]:
     if sees_all(user):
         return Finding.objects.all()
     return Finding.objects.filter(Q(problem__in=problems_visible_to(user)) | Q(visit_id__in=_member_of(user)))
+
+
+def visit_sites(user, visit: Visit) -> QuerySet:
+    """The sites of `visit` the person may see: all of them for HQ, leaders and the visit's own
+    members; otherwise those in scope by the places rule (a unit that sees the visit through its
+    own finding does not learn which other districts' sites were inspected)."""
+    qs = visit.sites.select_related("district", "responsible_unit").order_by("code")
+    if sees_all(user) or _member_of(user).filter(visit_id=visit.pk).exists():
+        return qs
+    return qs.filter(pk__in=sites_visible_to(user).values("pk"))
 
 
 # --- closure state ------------------------------------------------------------------------------

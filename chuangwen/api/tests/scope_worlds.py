@@ -81,8 +81,9 @@ def supervision_world(world, today, market):  # noqa: F811 (the fixture imported
         return item, supervision.instruction_split(instruction=item, units=units, fixes=_fixes(), actor=hq)
 
     def meeting(day, title, decisions):
-        item = supervision.meeting_create(kind="topic", date=date(2026, 9, day), title=title, chair=world.mayor,
-                                          decisions=[text for text, _ in decisions], actor=hq)
+        texts = [text for text, _ in decisions]
+        item = supervision.meeting_create(kind="topic", date=date(2026, 9, day), title=title,
+                                          chair=world.mayor, decisions=texts, actor=hq)
         tasks = [supervision.decision_split(decision=d, units=units, fixes=_fixes(), actor=hq)
                  for d, (_, units) in zip(item.decisions.order_by("number"), decisions, strict=True)]
         return item, tasks

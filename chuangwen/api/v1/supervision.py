@@ -241,7 +241,7 @@ def _visit(user, id: int):
 
 
 def _visit_detail(user, visit) -> dict:
-    return serializers.visit_detail(visit, sites=list(visit.sites.order_by("code")),
+    return serializers.visit_detail(visit, sites=list(selectors.visit_sites(user, visit)),
                                     findings=selectors.visit_findings(user, visit))
 
 

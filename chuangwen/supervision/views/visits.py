@@ -46,7 +46,7 @@ def visit_detail(request, pk):
     visit = _visit(request, pk)
     context = base_context(request, "visits")
     context.update(visit=visit, findings=selectors.visit_findings(request.user, visit),
-                   sites=list(visit.sites.select_related("district", "responsible_unit").order_by("code")))
+                   sites=list(selectors.visit_sites(request.user, visit)))
     if context["can_manage"]:
         context["finding_form"] = FindingForm(visit=visit)
     return render(request, "supervision/visit_detail.html", context)

@@ -18,7 +18,9 @@ from chuangwen.tasks.models import Plan
 # Who to log in as to follow the task chain (任务督办), printed under the accounts table.
 TASK_GUIDE = """\
 任务督办演示:hq_director 验收交账、审批延期(我的任务);mayor 看挂钩任务和三色督办;vice_mayor 看优良秩序组;
-district_head 验收街道和社区交账;community_head 交账并验收门店交账;community_liaison 签收任务、报送进度。"""
+district_head 验收街道和社区交账;community_head 交账并验收门店交账;community_liaison 签收任务、报送进度。
+问题整改演示:hq_director 在调度台交办、审批延期;community_liaison 签收整改;inspector 在“待我复查”复查销号;
+市民随手拍无需登录(/report/)。考评与奖惩:hq_director 查看排名、确认奖惩建议;公开红黑榜 /honours/。"""
 
 # The layers built on the city, its sites and its plan, in order: each reads the ones before
 # (evaluation scores the problems and tasks; rewards follow from the finalised rankings).
