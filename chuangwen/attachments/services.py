@@ -5,6 +5,7 @@ acting rule); this app checks the files themselves."""
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -22,9 +23,9 @@ logger = logging.getLogger(__name__)
 MAX_FILES = 9  # per upload (a form, an API call): the nine-photo grid people know from WeChat
 
 __all__ = [
-    "MAX_FILES", "MAX_PHOTOS", "attachment_delete", "attachment_open", "attachment_store",
-    "attachments_store", "cleanup_orphans", "photo_store", "photos_store", "prepare_photo", "prepare_photos",
-    "validate_upload",
+    "MAX_FILES", "MAX_PHOTOS", "StagedPhoto", "attachment_delete", "attachment_open", "attachment_store",
+    "attachments_store", "cleanup_orphans", "photo_store", "photos_stage", "photos_store", "prepare_photo",
+    "prepare_photos", "validate_upload",
 ]
 
 
@@ -37,17 +38,28 @@ def _require_owner(owner_kind: str, owner_id: int) -> None:
         raise RuntimeError("attachment_store runs inside the owning service's transaction")
 
 
-def _store_file(
-    f, *, name: str, content_type: str, expected_size: int, limit: int | None, owner_kind: str, owner_id: int,
-    actor, extra_changes: dict | None = None,
-) -> Attachment:
+def _write_temp(f, *, name: str, expected_size: int, limit: int | None):
     temp, sha256, size = storage.write_temp(f)
     if size != expected_size or (limit is not None and size > limit):
         temp.unlink(missing_ok=True)
         raise ValidationError(f"文件“{name}”在上传过程中发生变化,请重新上传。", code="changed")
+    return temp, sha256, size
+
+
+def _store_file(
+    f, *, name: str, content_type: str, expected_size: int, limit: int | None, owner_kind: str, owner_id: int,
+    actor, extra_changes: dict | None = None, staged: "StagedPhoto | None" = None,
+) -> Attachment:
+    if staged is None:
+        temp, sha256, size = _write_temp(f, name=name, expected_size=expected_size, limit=limit)
+    else:
+        sha256, size = staged.sha256, staged.size
     with transaction.atomic():
         storage.lock_blob(sha256)
-        blob = storage.commit_temp(temp, sha256, size)
+        if staged is None:
+            blob = storage.commit_temp(temp, sha256, size)
+        else:
+            blob = _claim_staged(staged)
         attachment = Attachment(
             owner_kind=owner_kind, owner_id=owner_id, name=name, content_type=content_type,
             size=size, sha256=sha256, blob=blob, uploaded_by=actor if getattr(actor, "pk", None) else None,
@@ -106,14 +118,55 @@ def attachments_store(
 
 # --- photos -------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class StagedPhoto:
+    """A prepared photo whose blob `photos_stage` already wrote to its content address."""
+
+    photo: PreparedPhoto
+    sha256: str
+    blob: str
+
+    @property
+    def size(self) -> int:
+        return self.photo.size
+
+
+def photos_stage(photos: Iterable, *, evidence: bool, max_files: int = MAX_PHOTOS) -> list[StagedPhoto]:
+    """Prepare photos (as `photos_store` does) and write their blobs now, before the owner opens
+    its transaction, so the hashing and fsyncs are not done under its locks; pass the result to
+    `photos_store`.  A blob whose transaction never commits is an orphan for `cleanup_orphans`,
+    as after any rollback; `photos_store` checks again, under the blob's lock, that the blob is
+    still there (a remover may have taken it meanwhile) and writes it again if not."""
+    staged = []
+    for photo in prepare_photos(photos, keep_evidence=evidence, max_files=max_files):
+        temp, sha256, size = _write_temp(photo.file(), name=photo.name, expected_size=photo.size, limit=None)
+        staged.append(StagedPhoto(photo=photo, sha256=sha256, blob=storage.commit_temp(temp, sha256, size)))
+    return staged
+
+
+def _claim_staged(staged: StagedPhoto) -> str:
+    """The staged blob, written again if it went meanwhile (call holding `lock_blob`)."""
+    path = storage.blob_path(staged.blob)
+    if path.is_file() and path.stat().st_size == staged.size:
+        return staged.blob
+    temp, sha256, size = _write_temp(staged.photo.file(), name=staged.photo.name, expected_size=staged.size,
+                                     limit=None)
+    if sha256 != staged.sha256:
+        temp.unlink(missing_ok=True)
+        raise ValidationError(f"文件“{staged.photo.name}”在上传过程中发生变化,请重新上传。", code="changed")
+    return storage.commit_temp(temp, sha256, size)
+
+
 def _store_prepared(
-    photo: PreparedPhoto, *, owner_kind: str, owner_id: int, actor, evidence: bool
+    photo: PreparedPhoto | StagedPhoto, *, owner_kind: str, owner_id: int, actor, evidence: bool
 ) -> Attachment:
+    staged = photo if isinstance(photo, StagedPhoto) else None
+    photo = staged.photo if staged is not None else photo
     metadata = photo.metadata if evidence else None
     with transaction.atomic():
         attachment = _store_file(
             photo.file(), name=photo.name, content_type=photo.content_type, expected_size=photo.size,
-            limit=None, owner_kind=owner_kind, owner_id=owner_id, actor=actor,
+            limit=None, owner_kind=owner_kind, owner_id=owner_id, actor=actor, staged=staged,
             extra_changes={
                 # What was uploaded, so the original can be recognised later; never the
                 # evidence itself (the audit log is read by the auditor, not for GPS).
@@ -154,10 +207,16 @@ def photos_store(
     Items may be uploaded files or `PreparedPhoto`s.  Re-encoding costs 0.1-0.5 s a photo: an
     owner whose transaction holds the database's write lock (SQLite) should call
     `prepare_photos(files, keep_evidence=...)` before opening it and pass the results here.
-    Must run inside the owner's transaction."""
+    Items may also be `StagedPhoto`s (`photos_stage`: the blobs written before the owner's
+    transaction).  Must run inside the owner's transaction."""
     photos = list(photos)
     _require_owner(owner_kind, owner_id)
-    prepared = prepare_photos(photos, keep_evidence=evidence, max_files=max_files)
+    if photos and all(isinstance(p, StagedPhoto) for p in photos):
+        # Checked as prepared photos are (count, evidence kept), stored with their blobs.
+        prepare_photos([p.photo for p in photos], keep_evidence=evidence, max_files=max_files)
+        prepared = photos
+    else:
+        prepared = prepare_photos(photos, keep_evidence=evidence, max_files=max_files)
     with transaction.atomic():
         return [
             _store_prepared(p, owner_kind=owner_kind, owner_id=owner_id, actor=actor, evidence=evidence)

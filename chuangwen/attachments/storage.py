@@ -4,8 +4,10 @@
     MEDIA_ROOT/attachments/tmp/                  files being written (renamed into place)
 
 Nothing serves MEDIA_ROOT: no MEDIA_URL, no static route; the download view streams a blob
-after the scope check.  A blob is written inside the owner's transaction (so the row never
-points at a missing file); a rollback leaves an unreferenced blob for `cleanup_orphans`.
+after the scope check.  A blob is written inside the owner's transaction, or staged just before
+it (`services.photos_stage`, to keep the hashing and fsyncs out of the owner's locks) and checked
+again under `lock_blob` inside it, rewritten if a remover took it meanwhile: either way the row
+never points at a missing file.  A rollback leaves an unreferenced blob for `cleanup_orphans`.
 
 Who may remove a blob races with who is about to reference it again (an identical upload).
 `lock_blob` serialises the two: on SQLite every write transaction already holds the database

@@ -274,3 +274,20 @@ def test_the_download_serves_the_stripped_file_to_whoever_sees_the_owner(world, 
     body = b"".join(response.streaming_content)
     assert_no_metadata(body)
     assert body == stored_bytes(evidence_photo)
+
+
+def test_a_staged_blob_removed_before_the_store_is_written_again(world, unit_kind):
+    """photos_stage writes the blob before the owner's transaction; if a remover (the orphan
+    cleanup) takes it meanwhile, photos_store writes it again, so no attachment points nowhere."""
+    from chuangwen.attachments.services import photos_stage
+
+    staged = photos_stage([upload("现场.jpg", samples.phone_photo())], evidence=False)
+    path = storage.blob_path(staged[0].blob)
+    assert path.exists()
+    storage.remove(staged[0].blob)
+    assert not path.exists()
+    with transaction.atomic():
+        (attachment,) = photos_store(staged, owner_kind=unit_kind, owner_id=world.community.pk, actor=world.hq,
+                                     evidence=False)
+    assert stored_bytes(attachment) == path.read_bytes()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == attachment.sha256

@@ -2,8 +2,8 @@
 
 A citizen reports without an account: `problem_report_citizen` checks the photos (one to nine;
 re-encoded without a byte of metadata, nothing kept as evidence: a citizen's whereabouts are
-not ours to keep), calls `problem_report(source="citizen", actor=None)` and stores the optional
-name and phone encrypted, with the phone's blind index (chuangwen.lib.pi).
+not ours to keep), reports as `problem_report(source="citizen", actor=None)` does and stores the
+optional name and phone encrypted, with the phone's blind index (chuangwen.lib.pi).
 
 Staff see the contact masked (`reporter_contact`); HQ staff holding "pi.unmask" may see the
 phone in full, one audit entry each time (`reporter_phone_unmask`)."""
@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chuangwen.attachments.photos import MAX_PHOTOS
-from chuangwen.attachments.services import photos_store, prepare_photos
+from chuangwen.attachments.services import photos_stage, photos_store, prepare_photos
 from chuangwen.lib.pi import (
     DecryptionError, EncryptedTextField, decrypt, encrypt, is_ciphertext, mask_name, mask_phone, normalise_phone,
     phone_index,
 )
 
 from ..models import Problem, Source
-from .report import PHOTO_BEFORE, problem_report
+from .report import PHOTO_BEFORE, problem_draft, problem_insert
 
 NAME_MAX = 30
 NAME_FIELD, PHONE_FIELD, INDEX_FIELD = "reporter_name_enc", "reporter_phone_enc", "reporter_phone_index"
@@ -57,18 +57,21 @@ def problem_report_citizen(*, category, description: str, photos, district=None,
         raise ValidationError(f"最多上传 {MAX_PHOTOS} 张照片,您选择了 {len(photos)} 张。", code="photos")
     name = " ".join(name.split())[:NAME_MAX]
     phone = normalise_phone(phone) if phone.strip() else ""
-    prepared = prepare_photos(photos, keep_evidence=False)  # before the transaction (write lock)
+    # Everything but the inserts happens before the transaction, which holds the year's number
+    # (and on SQLite the write lock) to its commit: the checks, routing and rebound check, the
+    # photos re-encoded and their blobs written, the contact encrypted.
+    prepared = prepare_photos(photos, keep_evidence=False)
+    problem = problem_draft(source=Source.CITIZEN, category=category, description=description, actor=None,
+                            district=district, address=address, lng=lng, lat=lat)
+    staged = photos_stage(prepared, evidence=False)
+    if name or phone:
+        contact = {NAME_FIELD: _seal(NAME_FIELD, name), PHONE_FIELD: _seal(PHONE_FIELD, phone),
+                   INDEX_FIELD: phone_index(phone) if phone else ""}
+        for field, value in contact.items():
+            setattr(problem, field, value)
     with transaction.atomic():
-        problem = problem_report(source=Source.CITIZEN, category=category, description=description, actor=None,
-                                 district=district, address=address, lng=lng, lat=lat)
-        photos_store(prepared, owner_kind=PHOTO_BEFORE, owner_id=problem.pk, actor=None, evidence=False)
-        if name or phone:
-            contact = {NAME_FIELD: _seal(NAME_FIELD, name), PHONE_FIELD: _seal(PHONE_FIELD, phone),
-                       INDEX_FIELD: phone_index(phone) if phone else ""}
-            # The row was created a moment ago in this transaction: no version to bump.
-            Problem.objects.filter(pk=problem.pk).update(**contact)
-            for field, value in contact.items():
-                setattr(problem, field, value)
+        problem_insert(problem, actor=None)
+        photos_store(staged, owner_kind=PHOTO_BEFORE, owner_id=problem.pk, actor=None, evidence=False)
     return problem
 
 
