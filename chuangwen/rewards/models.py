@@ -132,13 +132,28 @@ class Ladder(models.Model):
         return "逐级升级规则"
 
 
+class _Labelled:
+    """What a proposal and a record show the same way: the kind, whom it concerns, which list."""
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {display_name(self.unit_name) or self.person_name}"
+
+    @property
+    def unit_label(self) -> str:
+        return display_name(self.unit_name)
+
+    @property
+    def is_red(self) -> bool:
+        return self.kind in RED_KINDS
+
+
 class ProposalStatus(models.TextChoices):
     PROPOSED = "proposed", "待确认"
     CONFIRMED = "confirmed", "已确认"
     DISMISSED = "dismissed", "不予采纳"
 
 
-class Proposal(models.Model):
+class Proposal(_Labelled, models.Model):
     """What a rule proposes.  Names are snapshots: the register shows the unit and head as they
     were when the fact happened."""
 
@@ -190,17 +205,6 @@ class Proposal(models.Model):
             models.Index(fields=["unit", "occurred_on"], name="rewards_proposal_unit"),
         ]
 
-    def __str__(self):
-        return f"{self.get_kind_display()} {display_name(self.unit_name) or self.person_name}"
-
-    @property
-    def unit_label(self) -> str:
-        return display_name(self.unit_name)
-
-    @property
-    def is_red(self) -> bool:
-        return self.kind in RED_KINDS
-
     @property
     def escalated(self) -> bool:
         return self.kind != self.base_kind
@@ -215,7 +219,7 @@ class Proposal(models.Model):
         return self.kind in PERSONAL_KINDS and self.person_id is None
 
 
-class Record(models.Model):
+class Record(_Labelled, models.Model):
     """奖惩台账: a reward or penalty issued, created only by confirming a proposal."""
 
     proposal = models.OneToOneField(Proposal, verbose_name="建议", on_delete=models.PROTECT,
@@ -255,17 +259,6 @@ class Record(models.Model):
             # A unit's history.
             models.Index(fields=["unit", "-confirmed_at"], name="rewards_record_unit"),
         ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {display_name(self.unit_name) or self.person_name}"
-
-    @property
-    def unit_label(self) -> str:
-        return display_name(self.unit_name)
-
-    @property
-    def is_red(self) -> bool:
-        return self.kind in RED_KINDS
 
     @property
     def is_black(self) -> bool:
