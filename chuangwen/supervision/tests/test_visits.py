@@ -104,3 +104,26 @@ def test_a_deputy_sees_the_visits_they_took_part_in(world, market, rubbish, toda
         services.finding_report(visit=visit, description="暴露垃圾", category=rubbish, site=market, actor=world.hq)
     assert list(selectors.visits_visible_to(deputy)) == [mine]
     assert [f.visit for f in selectors.findings_visible_to(deputy)] == [mine]
+
+
+def test_a_unit_sees_only_the_visits_sites_in_its_scope(client, login, world, market, rubbish, today):
+    """A joint visit to E's park and D's market: E1's head sees the visit through E1's finding,
+    and of its sites only E's park (the places rule), on the page as in the API."""
+    from chuangwen.places.models import SiteType
+    from chuangwen.places.services import site_create
+    from chuangwen.supervision.selectors import visit_sites
+
+    park = site_create(name="西湖公园", site_type=SiteType.objects.get(code="T01"), district=world.other_district,
+                       responsible_unit=world.other_community, actor=world.hq)
+    joint = services.visit_create(kind="npc", date=date(2026, 9, 14), title="创文工作视察", members="代表8人",
+                                  sites=[market, park], actor=world.hq)
+    services.finding_report(visit=joint, description="公园暴露垃圾", category=rubbish, site=park, actor=world.hq,
+                            assign_to=world.other_community)
+    assert list(visit_sites(world.hq, joint)) == sorted([market, park], key=lambda s: s.code)
+    assert list(visit_sites(world.e1_head, joint)) == [park]
+    login(world.e1_head)
+    page = client.get(f"/supervision/visits/{joint.pk}/").content.decode()
+    assert "西湖公园" in page and "和平农贸市场" not in page
+    login(world.hq)
+    page = client.get(f"/supervision/visits/{joint.pk}/").content.decode()
+    assert "西湖公园" in page and "和平农贸市场" in page
