@@ -1,8 +1,11 @@
 import pytest
 
 from chuangwen.api.services import token_issue
+from chuangwen.problems.tests.conftest import media_root, now, routed, rubbish  # noqa: F401 (fixtures)
 from chuangwen.tasks import services as tasks
 from chuangwen.tasks.tests.conftest import draft, draft_kwargs, issued, plan, policy, today  # noqa: F401
+
+from .problem_fixtures import act, multipart, pw, rectifying, submitted  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

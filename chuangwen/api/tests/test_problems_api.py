@@ -1,109 +1,27 @@
 """Problems over the API, reads: the list (scope, filters, colours, keyset pages), the detail
 (photos, timeline, allowed actions, masked contact) and the dispatch desk.  The fixtures and
-helpers here serve the other test_problems_api_* modules too."""
+helpers they share are in problem_fixtures.py."""
 
 from datetime import datetime
 
 import pytest
 import time_machine
 
-from chuangwen.api.services import token_issue
 from chuangwen.api.v1.pagination import encode_cursor
-from chuangwen.attachments.models import Attachment
 from chuangwen.attachments.selectors import attachment_url
 from chuangwen.attachments.tests.samples import phone_photo, upload
 from chuangwen.problems import selectors_pages as pages
 from chuangwen.problems import services
 from chuangwen.problems.models import Problem, Severity, Source
 from chuangwen.problems.selectors import problems_visible_to
-from chuangwen.problems.services.public import problem_report_citizen
 from chuangwen.problems.services.staff import problem_report_with_photos
-from chuangwen.problems.tests.conftest import TZ, media_root, now, png, routed, rubbish  # noqa: F401
+from chuangwen.problems.tests.conftest import TZ
 
 from .helpers import API, assert_error
+from .problem_fixtures import numbers, report
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
-
-
-class ProblemWorld:
-    """Problems on top of the shared world, built through the services."""
-
-
-def report(world, category, *, district=None, actor=None, **kw):
-    return services.problem_report(
-        source=kw.pop("source", Source.INSPECTION), category=category,
-        description=kw.pop("description", "暴露垃圾"), actor=actor or world.inspector,
-        district=district or world.district, address=kw.pop("address", "和平路12号"), **kw,
-    )
-
-
-@pytest.fixture
-def pw(world, routed, now):  # noqa: F811 (the fixtures imported above)
-    """At Wednesday 2026-09-16 10:00: `new` waits on the desk (district D, suggested 和平社区);
-    `c1` is assigned to 和平社区 (C1); `e1` lies in district E, assigned to 西湖社区 (E1), out of
-    reach of C1's people; `citizen` is a citizen's 随手拍 with a name and a phone, assigned to C1."""
-    p = ProblemWorld()
-    p.category = routed
-    p.new = report(world, routed, address="解放路3号")
-    p.c1 = services.problem_assign(problem=report(world, routed), actor=world.hq)
-    west = report(world, routed, district=world.other_district, address="西湖路1号")
-    p.e1 = services.problem_assign(problem=west, actor=world.hq, unit=world.other_community)
-    citizen = problem_report_citizen(category=routed, description="垃圾桶满溢", photos=[png()],
-                                     district=world.district, address="和平路", name="张三丰",
-                                     phone="138 1234 5678")
-    p.citizen = services.problem_assign(problem=citizen, actor=world.hq)
-    for name in ("new", "c1", "e1", "citizen"):
-        getattr(p, name).refresh_from_db()
-    return p
-
-
-@pytest.fixture
-def rectifying(world, pw):
-    return services.problem_accept(problem=pw.c1, actor=world.c1_head)
-
-
-@pytest.fixture
-def submitted(world, rectifying):
-    return services.problem_submit(problem=rectifying, actor=world.c1_liaison, photos=[png()], note="已清理")
-
-
-@pytest.fixture
-def act(api_post):
-    """act(person, problem, step, body) -> the answer to POST /problems/{number}/{step} with a fresh
-    token of that person."""
-
-    def post(person, problem, step, body=None):
-        return api_post(person)(f"{API}/problems/{problem.number}/{step}", body or {})
-
-    return post
-
-
-@pytest.fixture
-def multipart(client, world):
-    """multipart(person) -> post(path, data, **extra) sending a form with that person's fresh token."""
-
-    def for_person(person):
-        _, token = token_issue(person=person, name="测试", actor=world.secadmin)
-
-        def post(path, data, **extra):
-            return client.post(path, data, HTTP_AUTHORIZATION=f"Bearer {token}", **extra)
-
-        return post
-
-    return for_person
-
-
-def unchanged(problem):
-    """A snapshot of what a refused write must leave alone."""
-    problem.refresh_from_db()
-    return (problem.status, problem.version, problem.responsible_unit_id, problem.deadline,
-            problem.events.count(), Attachment.objects.filter(owner_id=problem.pk).count())
-
-
-def numbers(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [p["number"] for p in response.json()["items"]]
 
 
 # --- the list ------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ import pytest
 from chuangwen.audit.models import Entry
 from chuangwen.problems import services
 from chuangwen.problems.models import Problem, ProblemStatus
-from chuangwen.problems.tests.conftest import media_root, now, routed, rubbish  # noqa: F401
 
 from .helpers import API, assert_error
-from .test_problems_api import act, pw, rectifying, report, submitted, unchanged  # noqa: F401
+from .problem_fixtures import report, unchanged
 
 pytestmark = pytest.mark.django_db
 

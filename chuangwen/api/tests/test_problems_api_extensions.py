@@ -7,10 +7,10 @@ import pytest
 
 from chuangwen.audit.models import Entry
 from chuangwen.problems.models import ExtensionStatus, Problem, ProblemExtension
-from chuangwen.problems.tests.conftest import TZ, media_root, now, png, routed, rubbish  # noqa: F401
+from chuangwen.problems.tests.conftest import TZ
 
 from .helpers import assert_error
-from .test_problems_api import act, pw, rectifying, unchanged  # noqa: F401
+from .problem_fixtures import unchanged
 
 pytestmark = pytest.mark.django_db
 # pw's problems are assigned on Wednesday 2026-09-16 10:00 with one working day: due Thursday 17:30.

@@ -8,10 +8,9 @@ import pytest
 from chuangwen.problems import services
 from chuangwen.problems.metrics import unit_metrics
 from chuangwen.problems.models import Category
-from chuangwen.problems.tests.conftest import NOW, media_root, now, png, routed, rubbish  # noqa: F401
+from chuangwen.problems.tests.conftest import NOW, png
 
 from .helpers import API, assert_error
-from .test_problems_api import pw  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

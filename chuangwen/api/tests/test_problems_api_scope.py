@@ -11,9 +11,6 @@ import pytest
 from chuangwen.api.services import token_issue
 from chuangwen.api.v1.api import api
 from chuangwen.problems.models import Problem
-from chuangwen.problems.tests.conftest import media_root, now, routed, rubbish  # noqa: F401
-
-from .test_problems_api import pw, report  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

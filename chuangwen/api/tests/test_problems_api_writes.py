@@ -13,10 +13,10 @@ from chuangwen.audit.models import Entry
 from chuangwen.problems import services
 from chuangwen.problems.models import Problem
 from chuangwen.problems.services.report import PHOTO_AFTER
-from chuangwen.problems.tests.conftest import media_root, now, png, routed, rubbish  # noqa: F401
+from chuangwen.problems.tests.conftest import png
 
 from .helpers import API, assert_error
-from .test_problems_api import act, multipart, pw, rectifying, report, submitted, unchanged  # noqa: F401
+from .problem_fixtures import report, unchanged
 
 pytestmark = pytest.mark.django_db
 KEY = "HTTP_IDEMPOTENCY_KEY"
